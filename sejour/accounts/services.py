@@ -1,0 +1,341 @@
+"""Account writes: each one a transaction with its audit event and its e-mail."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from sejour.audit.services import audit_record
+from sejour.notifications.services import outbox_email
+from sejour.registry.adapter import get_registry
+
+from . import throttle
+from .models import Attempt, EmailVerification, User
+
+
+class AccountError(Exception):
+    """A rule stopped the change; the message is for the person."""
+
+
+# --- Sign-up ---------------------------------------------------------------
+
+
+def signup_verification_send(
+    *,
+    path: str,
+    email: str,
+    first_names: str,
+    last_name: str,
+    foreign_number: str = "",
+    visa_number: str = "",
+) -> EmailVerification:
+    """Send the link that proves the person owns this e-mail address."""
+    with transaction.atomic():
+        verification, token = EmailVerification.issue(
+            path=path,
+            email=email,
+            foreign_number=foreign_number,
+            visa_number=visa_number,
+            first_names=first_names,
+            last_name=last_name,
+        )
+        outbox_email(
+            to=email,
+            subject=_("Séjour: confirm your e-mail address"),
+            template="accounts/email/verify_email.txt",
+            context={
+                "link": settings.SITE_URL + reverse("accounts:verify", args=[token]),
+                "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
+                "first_names": first_names,
+            },
+        )
+    return verification
+
+
+def _verification_lock(verification: EmailVerification, path: str) -> EmailVerification:
+    locked = EmailVerification.objects.select_for_update().get(pk=verification.pk)
+    if locked.path != path:
+        raise AccountError(_("This link cannot be used here."))
+    if locked.used_at is not None:
+        raise AccountError(_("This link has already been used. You can log in."))
+    if locked.is_expired:
+        raise AccountError(_("This link has expired. Please start again."))
+    return locked
+
+
+def account_create_from_residence(
+    *, verification: EmailVerification, password: str, ip_address: str = ""
+) -> User:
+    """Open a full account for a holder of a permit, receipt or validated VLS-TS."""
+    with transaction.atomic():
+        # Lock the row: a double click or two tabs must create one account.
+        verification = _verification_lock(verification, EmailVerification.Path.RESIDENCE)
+        if User.objects.filter(identifier=verification.foreign_number).exists():
+            raise AccountError(_("An account already exists for this number. You can log in."))
+        now = timezone.now()
+        user = User.objects.create_user(
+            verification.foreign_number,
+            password,
+            email=verification.email,
+            email_verified_at=now,
+            first_names=verification.first_names,
+            last_name=verification.last_name,
+        )
+        verification.verified_at = verification.used_at = now
+        verification.save(update_fields=["verified_at", "used_at"])
+        audit_record(action="account.created", actor=user, subject=user, ip_address=ip_address)
+        audit_record(
+            action="account.email_verified",
+            actor=user,
+            subject=user,
+            ip_address=ip_address,
+            data={"email": verification.email},
+        )
+    return user
+
+
+def account_create_provisional(
+    *, verification: EmailVerification, ip_address: str = ""
+) -> User:
+    """Give a visa holder provisional access: enough to file a first application."""
+    with transaction.atomic():
+        verification = _verification_lock(verification, EmailVerification.Path.VISA)
+        if User.objects.filter(visa_number=verification.visa_number).exists():
+            raise AccountError(_("An account already exists for this visa. You can log in."))
+        now = timezone.now()
+        user = User.objects.create_user(
+            None,
+            email=verification.email,
+            email_verified_at=now,
+            visa_number=verification.visa_number,
+            first_names=verification.first_names,
+            last_name=verification.last_name,
+        )
+        verification.verified_at = verification.used_at = now
+        verification.save(update_fields=["verified_at", "used_at"])
+        audit_record(
+            action="account.created",
+            actor=user,
+            subject=user,
+            ip_address=ip_address,
+            data={"provisional": True, "visa_number": user.visa_number},
+        )
+        audit_record(
+            action="account.email_verified",
+            actor=user,
+            subject=user,
+            ip_address=ip_address,
+            data={"email": verification.email},
+        )
+    return user
+
+
+def visa_login_link_send(*, visa_number: str) -> None:
+    """E-mail a one-time sign-in link to a visa holder with provisional access.
+
+    Does nothing visible when there is no such access: the page answers the
+    same either way.
+    """
+    user = User.objects.filter(visa_number=visa_number, identifier__isnull=True, is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        _verification, token = EmailVerification.issue(
+            path=EmailVerification.Path.VISA_LOGIN,
+            email=user.email,
+            visa_number=visa_number,
+        )
+        outbox_email(
+            to=user.email,
+            subject=_("Séjour: your sign-in link"),
+            template="accounts/email/visa_login.txt",
+            context={
+                "link": settings.SITE_URL + reverse("accounts:visa_login_confirm", args=[token]),
+                "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
+            },
+        )
+
+
+def visa_login_consume(*, verification: EmailVerification) -> User:
+    with transaction.atomic():
+        verification = _verification_lock(verification, EmailVerification.Path.VISA_LOGIN)
+        user = User.objects.filter(visa_number=verification.visa_number, is_active=True).first()
+        if user is None:
+            raise AccountError(_("This link cannot be used here."))
+        verification.used_at = timezone.now()
+        verification.save(update_fields=["used_at"])
+    return user
+
+
+def account_activate_from_visa(*, user: User, by: User | None) -> str:
+    """Turn a visa holder's provisional access into a full account.
+
+    Called when a prefecture starts instructing their first application: the
+    registry allocates a foreign-national number, which becomes the
+    identifier, and a temporary password (to change at first login) is sent
+    by e-mail with it.
+    """
+    if not user.is_provisional:
+        raise AccountError(_("This account already has a foreign-national number."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_provisional:
+            raise AccountError(_("This account already has a foreign-national number."))
+        number = get_registry().allocate_foreign_number(visa_number=user.visa_number)
+        temporary_password = temporary_password_make()
+        user.identifier = number
+        user.set_password(temporary_password)
+        user.must_change_password = True
+        user.save(update_fields=["identifier", "password", "must_change_password"])
+        audit_record(
+            action="account.activated",
+            actor=by,
+            subject=user,
+            data={"foreign_number": number, "visa_number": user.visa_number},
+        )
+        outbox_email(
+            to=user.email,
+            subject=_("Séjour: your foreign-national number and temporary password"),
+            template="accounts/email/activated.txt",
+            context={
+                "identifier": number,
+                "temporary_password": temporary_password,
+                "link": settings.SITE_URL + reverse("accounts:login"),
+            },
+        )
+    return number
+
+
+def temporary_password_make() -> str:
+    # Four groups of four characters without look-alikes: easy to type from an e-mail.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+# --- Passwords ---------------------------------------------------------------
+
+
+def password_change(*, user: User, new_password: str, ip_address: str = "") -> None:
+    with transaction.atomic():
+        was_temporary = user.must_change_password
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(
+            action="account.password_changed",
+            actor=user,
+            subject=user,
+            ip_address=ip_address,
+            data={"was_temporary": was_temporary},
+        )
+
+
+def password_reset_send(*, identifier: str) -> None:
+    """E-mail a one-time reset link, if such an applicant exists.
+
+    The caller answers the same whatever happens here.
+    """
+    user = User.objects.filter(
+        identifier=identifier, is_active=True, role=User.Role.APPLICANT
+    ).first()
+    if user is None:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    with transaction.atomic():
+        outbox_email(
+            to=user.email,
+            subject=_("Séjour: choose a new password"),
+            template="accounts/email/password_reset.txt",
+            context={
+                "link": settings.SITE_URL
+                + reverse("accounts:password_reset_confirm", args=[uid, token]),
+                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            },
+        )
+
+
+def password_reset_complete(*, user: User, new_password: str, ip_address: str = "") -> None:
+    """Set the new password; the reset link stops working, and any lockout ends."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(
+            action="account.password_reset", actor=user, subject=user, ip_address=ip_address
+        )
+        _unlock(user=user, by=user, reason="password reset")
+
+
+# --- Login failures and lockout ---------------------------------------------
+
+
+def login_blocked_until(*, identifier: str, ip_address: str) -> datetime | None:
+    """Until when logins are refused for this identifier or this address."""
+    limits = [
+        (f"id:{identifier}", settings.LOGIN_FAILURES_PER_IDENTIFIER),
+        (f"ip:{ip_address}", settings.LOGIN_FAILURES_PER_ADDRESS),
+    ]
+    blocks = [
+        throttle.blocked_until(
+            kind=Attempt.Kind.LOGIN_FAILURE,
+            key=key,
+            limit=limit,
+            window_seconds=settings.LOGIN_LOCKOUT_SECONDS,
+        )
+        for key, limit in limits
+    ]
+    blocks = [until for until in blocks if until is not None]
+    return max(blocks) if blocks else None
+
+
+def login_failure_record(*, identifier: str, ip_address: str) -> datetime | None:
+    """Count a failed login; lock the identifier when it reaches the limit."""
+    with transaction.atomic():
+        throttle.attempt_record(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{identifier}")
+        throttle.attempt_record(kind=Attempt.Kind.LOGIN_FAILURE, key=f"ip:{ip_address}")
+        until = login_blocked_until(identifier=identifier, ip_address=ip_address)
+        identifier_until = throttle.blocked_until(
+            kind=Attempt.Kind.LOGIN_FAILURE,
+            key=f"id:{identifier}",
+            limit=settings.LOGIN_FAILURES_PER_IDENTIFIER,
+            window_seconds=settings.LOGIN_LOCKOUT_SECONDS,
+        )
+        user = User.objects.filter(identifier=identifier).first() if identifier_until else None
+        if user is not None:
+            audit_record(
+                action="account.locked",
+                subject=user,
+                ip_address=ip_address,
+                reason="too many failed logins",
+                data={"until": identifier_until.isoformat()},
+            )
+    return until
+
+
+def login_success_record(*, user: User, ip_address: str) -> None:
+    with transaction.atomic():
+        throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}")
+        audit_record(action="account.logged_in", actor=user, subject=user, ip_address=ip_address)
+
+
+def _unlock(*, user: User, by: User | None, reason: str) -> bool:
+    cleared = throttle.attempts_clear(
+        kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}"
+    )
+    if cleared:
+        audit_record(action="account.unlocked", actor=by, subject=user, reason=reason)
+    return bool(cleared)
+
+
+def account_unlock(*, user: User, by: User | None, reason: str) -> bool:
+    """Lift a lockout (an administrator's action); True if there was one."""
+    with transaction.atomic():
+        return _unlock(user=user, by=by, reason=reason)

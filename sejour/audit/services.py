@@ -1,0 +1,25 @@
+from django.db import transaction
+
+from .models import AuditEvent
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    subject=None,
+    reason: str = "",
+    ip_address: str | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Write an audit event; callers run it inside the transaction of the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run in the transaction of the change it records.")
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        subject=subject,
+        reason=reason,
+        ip_address=ip_address,
+        data=data or {},
+    )

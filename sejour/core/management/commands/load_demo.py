@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from sejour.core.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Fill the registry and the accounts with the demo data set (safe to run twice)."
+
+    def handle(self, *args, **options):
+        counts = load_demo()
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
+        self.stdout.write(f"Demo password for every demo account: {DEMO_PASSWORD}")

@@ -1,0 +1,105 @@
+"""Every e-mail and SMS leaves through the outbox.
+
+`outbox_email` writes the message in the caller's transaction and asks the
+worker to deliver it once that transaction commits. `outbox_deliver` sends
+one message, retrying with a growing delay, and gives up with the status
+"failed" (visible in the admin) after OUTBOX_MAX_ATTEMPTS.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+
+def outbox_email(*, to: str, subject: str, template: str, context: dict) -> OutboxMessage:
+    """Queue an e-mail rendered from a text template, in the current language."""
+    body = render_to_string(template, {"site_url": settings.SITE_URL, **context})
+    # A subject is one line: a newline in it would inject mail headers.
+    subject = " ".join(str(subject).split())
+    message = OutboxMessage.objects.create(
+        channel=OutboxMessage.Channel.EMAIL,
+        recipient=to,
+        subject=subject,
+        body=body,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+def _enqueue_delivery(message_id: int, run_after=None) -> None:
+    from .tasks import deliver_outbox_message
+
+    if not settings.OUTBOX_DELIVER_ON_COMMIT:
+        return
+    task = deliver_outbox_message
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(message_id)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, at most 6 hours, between delivery attempts."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.EMAIL:
+        EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+        ).send(fail_silently=False)
+    else:
+        raise NotImplementedError("SMS delivery arrives with the SMS gateway adapter.")
+
+
+def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
+    """Try to send one message; reschedule it on failure."""
+    with transaction.atomic():
+        # Lock the row: two workers (or a retry and the sweeper) must not send it twice.
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return None
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as error:  # any failure of the mail server is retried
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+                message.next_attempt_at = None
+            else:
+                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+                run_after = message.next_attempt_at
+                transaction.on_commit(lambda: _enqueue_delivery(message.pk, run_after))
+        else:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.next_attempt_at = None
+            message.last_error = ""
+        message.save()
+    return message
+
+
+def outbox_deliver_due() -> int:
+    """Send every pending message whose time has come (the sweeper, fit for cron)."""
+    due = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    count = 0
+    for message_id in list(due):
+        outbox_deliver(message_id=message_id)
+        count += 1
+    return count

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sejour.notifications.views import dev_outbox
+
+urlpatterns = [
+    path("", include("sejour.core.urls")),
+    path("", include("sejour.accounts.urls")),
+    path("langue/", set_language, name="set_language"),
+    path("dev/outbox/", dev_outbox, name="dev_outbox"),
+    path("admin/", admin.site.urls),
+]
