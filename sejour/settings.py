@@ -176,20 +176,28 @@ TASKS = {
 # E-mail: every message goes through the outbox (sejour.notifications); the
 # delivery task hands it to this backend. SMTP when EMAIL_HOST is set.
 if os.getenv("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.getenv("EMAIL_HOST")
-    EMAIL_PORT = envint("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
-    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.getenv("EMAIL_HOST"),
+                "port": envint("EMAIL_PORT", 587),
+                "username": os.getenv("EMAIL_HOST_USER", ""),
+                "password": os.getenv("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", "true"),
+                "timeout": envint("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
 else:
     # Nothing leaves the machine: the outbox table is the record, shown at /dev/outbox/.
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Séjour <ne-pas-repondre@sejour.example>")
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 # Delivery runs in the worker; tests and a bare `make run` may run it inline.
 OUTBOX_DELIVER_ON_COMMIT = envbool("OUTBOX_DELIVER_ON_COMMIT", "true")
+
+DSFR_MARK_OPTIONAL_FIELDS = True
 
 # Caches: local memory by default (throttling counters live in the database,
 # so several web processes share them without Redis).

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -129,6 +130,7 @@ class NewPasswordForm(DsfrBaseForm):
 
     new_password = forms.CharField(
         label=_("New password"),
+        help_text=lazy(password_help_text, str)(),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -141,7 +143,6 @@ class NewPasswordForm(DsfrBaseForm):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["new_password"].help_text = password_help_text()
 
     def clean_new_password(self):
         password = self.cleaned_data["new_password"]

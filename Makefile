@@ -1,0 +1,51 @@
+# Séjour — the two commands a newcomer needs: `make run` and `make test`.
+# Both create the environment and install everything first.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/sejour
+
+.PHONY: run test install lint test-sqlite test-postgres worker messages
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
+
+install: $(UV)
+	$(UV) sync --frozen
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v 0
+
+run: export DEBUG = true
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Séjour on http://127.0.0.1:8000 — outbox at http://127.0.0.1:8000/dev/outbox/"
+	$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker" EXIT; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+worker: install
+	$(PY) manage.py db_worker
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-sqlite: install
+	env -u DATABASE_URL $(VENV)/bin/pytest
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+# In CI (CI=true) the suite must pass on SQLite and on PostgreSQL. Elsewhere
+# PostgreSQL runs too when it answers at 127.0.0.1:5432.
+test: lint test-sqlite
+	@if [ "$$CI" = "true" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL is not answering at 127.0.0.1:5432: suite run on SQLite only."; \
+	fi
+
+messages:
+	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=.tools --no-location
