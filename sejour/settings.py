@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "sejour.core.middleware.PermissionsPolicyMiddleware",
     "sejour.accounts.middleware.TemporaryPasswordMiddleware",
 ]
 
@@ -218,6 +220,20 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: scripts and styles are files served by us.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Account rules (SPEC §2).
 ACCOUNT_EMAIL_LINK_MAX_AGE = envint("ACCOUNT_EMAIL_LINK_MAX_AGE", 24 * 3600)
@@ -232,7 +248,6 @@ RATE_LIMIT_RESETS_PER_ADDRESS = envint("RATE_LIMIT_RESETS_PER_ADDRESS", 10)
 RATE_LIMIT_VERIFICATIONS_PER_ADDRESS = envint("RATE_LIMIT_VERIFICATIONS_PER_ADDRESS", 30)
 
 SUPPORT_PHONE = "0 806 001 620"
-SERVICE_NAME = _("Séjour")
 
 LOGGING = {
     "version": 1,

@@ -182,7 +182,9 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class LoginForm(DsfrBaseForm):
-    identifier = ForeignNumberField(help_text=_("Your foreign-national number: 10 digits (9 on older cards)."))
+    identifier = ForeignNumberField(
+        help_text=_("Your foreign-national number: 10 digits (9 on older cards).")
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,

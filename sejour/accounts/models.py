@@ -130,6 +130,9 @@ class EmailVerification(models.Model):
         verbose_name = _("e-mail verification")
         verbose_name_plural = _("e-mail verifications")
 
+    def __str__(self) -> str:
+        return f"{self.get_path_display()} → {self.email}"
+
     @classmethod
     def issue(cls, **fields) -> tuple["EmailVerification", str]:
         token = secrets.token_urlsafe(32)
@@ -164,3 +167,6 @@ class Attempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.created_at:%Y-%m-%d %H:%M}"

@@ -101,9 +101,7 @@ def account_create_from_residence(
     return user
 
 
-def account_create_provisional(
-    *, verification: EmailVerification, ip_address: str = ""
-) -> User:
+def account_create_provisional(*, verification: EmailVerification, ip_address: str = "") -> User:
     """Give a visa holder provisional access: enough to file a first application."""
     with transaction.atomic():
         verification = _verification_lock(verification, EmailVerification.Path.VISA)
@@ -143,7 +141,9 @@ def visa_login_link_send(*, visa_number: str) -> None:
     Does nothing visible when there is no such access: the page answers the
     same either way.
     """
-    user = User.objects.filter(visa_number=visa_number, identifier__isnull=True, is_active=True).first()
+    user = User.objects.filter(
+        visa_number=visa_number, identifier__isnull=True, is_active=True
+    ).first()
     if user is None:
         return
     with transaction.atomic():
@@ -327,9 +327,7 @@ def login_success_record(*, user: User, ip_address: str) -> None:
 
 
 def _unlock(*, user: User, by: User | None, reason: str) -> bool:
-    cleared = throttle.attempts_clear(
-        kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}"
-    )
+    cleared = throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}")
     if cleared:
         audit_record(action="account.unlocked", actor=by, subject=user, reason=reason)
     return bool(cleared)

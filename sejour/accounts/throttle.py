@@ -32,9 +32,7 @@ def blocked_until(*, kind: str, key: str, limit: int, window_seconds: int) -> da
     """When the key may try again, or None if it may try now."""
     window = timedelta(seconds=window_seconds)
     recent = list(
-        Attempt.objects.filter(
-            kind=kind, key=key[:100], created_at__gt=timezone.now() - window
-        )
+        Attempt.objects.filter(kind=kind, key=key[:100], created_at__gt=timezone.now() - window)
         .order_by("-created_at")
         .values_list("created_at", flat=True)[:limit]
     )

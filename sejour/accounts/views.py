@@ -69,75 +69,79 @@ def _ineligible(request, document):
 def signup_residence(request):
     """Step 1 with a permit, a receipt or a validated VLS-TS."""
     form = ResidenceDocumentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not _over_limit(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _over_limit(
             request, form, kind=Attempt.Kind.SIGNUP, limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS
-        ):
-            document = get_registry().find_residence_document(**form.cleaned_data)
-            if document is None:
-                form.add_error(
-                    None,
-                    _(
-                        "We found no document with this number and these dates. Check them "
-                        "against your permit, receipt or VLS-TS confirmation."
-                    ),
-                )
-            elif not document.allows_online_procedure:
-                return _ineligible(request, document)
-            elif User.objects.filter(identifier=document.person.foreign_number).exists():
-                form.add_error(
-                    "foreign_number",
-                    _(
-                        "An account already exists for this number. Log in, or choose "
-                        "“Forgotten password” if you no longer know your password."
-                    ),
-                )
-            else:
-                request.session[SIGNUP_SESSION_KEY] = {
-                    "path": EmailVerification.Path.RESIDENCE,
-                    "foreign_number": document.person.foreign_number,
-                    "visa_number": "",
-                    "first_names": document.person.first_names,
-                    "last_name": document.person.last_name,
-                }
-                return redirect("accounts:signup_email")
-    return render(
-        request, "accounts/signup_residence.html", {"form": form, "step": 1, "steps": 3}
-    )
+        )
+    ):
+        document = get_registry().find_residence_document(**form.cleaned_data)
+        if document is None:
+            form.add_error(
+                None,
+                _(
+                    "We found no document with this number and these dates. Check them "
+                    "against your permit, receipt or VLS-TS confirmation."
+                ),
+            )
+        elif not document.allows_online_procedure:
+            return _ineligible(request, document)
+        elif User.objects.filter(identifier=document.person.foreign_number).exists():
+            form.add_error(
+                "foreign_number",
+                _(
+                    "An account already exists for this number. Log in, or choose "
+                    "“Forgotten password” if you no longer know your password."
+                ),
+            )
+        else:
+            request.session[SIGNUP_SESSION_KEY] = {
+                "path": EmailVerification.Path.RESIDENCE,
+                "foreign_number": document.person.foreign_number,
+                "visa_number": "",
+                "first_names": document.person.first_names,
+                "last_name": document.person.last_name,
+            }
+            return redirect("accounts:signup_email")
+    return render(request, "accounts/signup_residence.html", {"form": form, "step": 1, "steps": 3})
 
 
 def signup_visa(request):
     """Step 1 with a long-stay visa "titre à solliciter"."""
     form = VisaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not _over_limit(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _over_limit(
             request, form, kind=Attempt.Kind.SIGNUP, limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS
-        ):
-            document = get_registry().find_visa(**form.cleaned_data)
-            if document is None:
-                form.add_error(
-                    None,
-                    _(
-                        "We found no visa with this number and these dates. Check them "
-                        "against the sticker in your passport."
-                    ),
-                )
-            elif not document.allows_online_procedure:
-                return _ineligible(request, document)
-            elif User.objects.filter(visa_number=document.number).exists():
-                form.add_error(
-                    "visa_number",
-                    _("An account already exists for this visa. Log in with your visa number."),
-                )
-            else:
-                request.session[SIGNUP_SESSION_KEY] = {
-                    "path": EmailVerification.Path.VISA,
-                    "foreign_number": "",
-                    "visa_number": document.number,
-                    "first_names": document.person.first_names,
-                    "last_name": document.person.last_name,
-                }
-                return redirect("accounts:signup_email")
+        )
+    ):
+        document = get_registry().find_visa(**form.cleaned_data)
+        if document is None:
+            form.add_error(
+                None,
+                _(
+                    "We found no visa with this number and these dates. Check them "
+                    "against the sticker in your passport."
+                ),
+            )
+        elif not document.allows_online_procedure:
+            return _ineligible(request, document)
+        elif User.objects.filter(visa_number=document.number).exists():
+            form.add_error(
+                "visa_number",
+                _("An account already exists for this visa. Log in with your visa number."),
+            )
+        else:
+            request.session[SIGNUP_SESSION_KEY] = {
+                "path": EmailVerification.Path.VISA,
+                "foreign_number": "",
+                "visa_number": document.number,
+                "first_names": document.person.first_names,
+                "last_name": document.person.last_name,
+            }
+            return redirect("accounts:signup_email")
     return render(request, "accounts/signup_visa.html", {"form": form, "step": 1, "steps": 2})
 
 
@@ -148,17 +152,20 @@ def signup_email(request):
         messages.info(request, _("Please start by giving the details of your document."))
         return redirect("accounts:signup_start")
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not _over_limit(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _over_limit(
             request,
             form,
             kind=Attempt.Kind.VERIFICATION,
             limit=settings.RATE_LIMIT_VERIFICATIONS_PER_ADDRESS,
-        ):
-            services.signup_verification_send(email=form.cleaned_data["email"], **signup)
-            del request.session[SIGNUP_SESSION_KEY]
-            request.session["signup_email_sent_to"] = form.cleaned_data["email"]
-            return redirect("accounts:signup_email_sent")
+        )
+    ):
+        services.signup_verification_send(email=form.cleaned_data["email"], **signup)
+        del request.session[SIGNUP_SESSION_KEY]
+        request.session["signup_email_sent_to"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_email_sent")
     steps = 3 if signup["path"] == EmailVerification.Path.RESIDENCE else 2
     return render(request, "accounts/signup_email.html", {"form": form, "step": 2, "steps": steps})
 
@@ -297,12 +304,15 @@ def logout_view(request):
 def visa_login(request):
     """Visa holders with provisional access sign in with a link sent by e-mail."""
     form = VisaLoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not _over_limit(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _over_limit(
             request, form, kind=Attempt.Kind.RESET, limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS
-        ):
-            services.visa_login_link_send(visa_number=form.cleaned_data["visa_number"])
-            return render(request, "accounts/link_sent.html", {"kind": "visa_login"})
+        )
+    ):
+        services.visa_login_link_send(visa_number=form.cleaned_data["visa_number"])
+        return render(request, "accounts/link_sent.html", {"kind": "visa_login"})
     return render(request, "accounts/visa_login.html", {"form": form})
 
 
@@ -337,15 +347,18 @@ def visa_login_confirm(request, token):
 
 def password_reset(request):
     form = IdentifierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not _over_limit(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _over_limit(
             request, form, kind=Attempt.Kind.RESET, limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS
-        ):
-            identifier = form.cleaned_data["identifier"]
-            # A few e-mails per identifier at most, silently: no one floods a mailbox.
-            if throttle.rate_limited(kind=Attempt.Kind.RESET, key=f"id:{identifier}", limit=3) is None:
-                services.password_reset_send(identifier=identifier)
-            return render(request, "accounts/link_sent.html", {"kind": "password_reset"})
+        )
+    ):
+        identifier = form.cleaned_data["identifier"]
+        # A few e-mails per identifier at most, silently: no one floods a mailbox.
+        if throttle.rate_limited(kind=Attempt.Kind.RESET, key=f"id:{identifier}", limit=3) is None:
+            services.password_reset_send(identifier=identifier)
+        return render(request, "accounts/link_sent.html", {"kind": "password_reset"})
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
@@ -408,9 +421,7 @@ def home(request):
     user = request.user
     registry = get_registry()
     document = (
-        registry.current_document(foreign_number=user.identifier)
-        if user.identifier
-        else None
+        registry.current_document(foreign_number=user.identifier) if user.identifier else None
     )
     return render(request, "accounts/home.html", {"document": document})
 

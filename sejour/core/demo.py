@@ -69,10 +69,12 @@ PEOPLE = [
         city="Paris",
         foreign_number="7501000001",
         account="full",
-        documents=[DemoDocument(DocumentKind.PERMIT, "FR7501000001", -275, 90, Motive.STUDENT, True)],
+        documents=[
+            DemoDocument(DocumentKind.PERMIT, "FR7501000001", -275, 90, Motive.STUDENT, True)
+        ],
     ),
     DemoPerson(
-        situation="Talent permit ending in 8 months: before the window, loss redirect not applicable",
+        situation="Talent permit ending in 8 months: before the window; a loss leads to a duplicate",
         last_name="Pereira",
         first_names="Lucas",
         birth_date=date(1988, 9, 3),
@@ -83,7 +85,9 @@ PEOPLE = [
         city="Lyon",
         foreign_number="6901000002",
         account="full",
-        documents=[DemoDocument(DocumentKind.PERMIT, "FR6901000002", -490, 240, Motive.TALENT, True)],
+        documents=[
+            DemoDocument(DocumentKind.PERMIT, "FR6901000002", -490, 240, Motive.TALENT, True)
+        ],
     ),
     DemoPerson(
         situation="Visitor permit ending in 40 days: late renewal, permit ends within 90 days",
@@ -100,7 +104,7 @@ PEOPLE = [
         documents=[DemoDocument(DocumentKind.PERMIT, "FR1301000003", -325, 40, Motive.VISITOR)],
     ),
     DemoPerson(
-        situation="Talent – family permit ending in 70 days: inside the window, close to the late mark",
+        situation="Talent – family permit ending in 70 days: inside the window, near the late mark",
         last_name="Pereira",
         first_names="Ana",
         birth_date=date(1990, 2, 14),
@@ -143,7 +147,9 @@ PEOPLE = [
         postcode="33000",
         city="Bordeaux",
         foreign_number="330100005",
-        documents=[DemoDocument(DocumentKind.PERMIT, "FR330100005", -200, 165, Motive.STUDENT, True)],
+        documents=[
+            DemoDocument(DocumentKind.PERMIT, "FR330100005", -200, 165, Motive.STUDENT, True)
+        ],
     ),
     DemoPerson(
         situation="Validated VLS-TS (student), no account yet: the Référence is the identifier",
@@ -196,7 +202,9 @@ PEOPLE = [
         postcode="59000",
         city="Lille",
         foreign_number="5901000006",
-        documents=[DemoDocument(DocumentKind.PERMIT, "FR5901000006", -300, 65, Motive.EMPLOYEE, True)],
+        documents=[
+            DemoDocument(DocumentKind.PERMIT, "FR5901000006", -300, 65, Motive.EMPLOYEE, True)
+        ],
     ),
     DemoPerson(
         situation="Short-stay visa: not eligible online, sent to the Gironde prefecture",
@@ -281,7 +289,10 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 },
             )
         names = {"first_names": demo.first_names, "last_name": demo.last_name}
-        if demo.account == "full" and not User.objects.filter(identifier=demo.foreign_number).exists():
+        if (
+            demo.account == "full"
+            and not User.objects.filter(identifier=demo.foreign_number).exists()
+        ):
             User.objects.create_user(
                 demo.foreign_number,
                 DEMO_PASSWORD,
@@ -302,7 +313,9 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 DEMO_PASSWORD,
                 email=f"{identifier}@{DEMO_EMAIL_DOMAIN}",
                 role=role,
-                prefecture=Prefecture.objects.get(department_code=department) if department else None,
+                prefecture=Prefecture.objects.get(department_code=department)
+                if department
+                else None,
                 first_names=first_names,
                 last_name=last_name,
             )
@@ -335,4 +348,3 @@ def load_demo(today: date | None = None) -> dict[str, int]:
         "ephoto_codes": EphotoCode.objects.count(),
         "tax_stamps": TaxStamp.objects.count(),
     }
-

@@ -20,9 +20,7 @@ from .models import DocumentKind, Motive, Person, Prefecture, ResidenceDocument
 from .postcodes import department_code_for_postcode
 
 # SPEC §2: the documents and motives that open an online procedure.
-ONLINE_MOTIVES = frozenset(
-    {Motive.STUDENT, Motive.TALENT, Motive.TALENT_FAMILY, Motive.VISITOR}
-)
+ONLINE_MOTIVES = frozenset({Motive.STUDENT, Motive.TALENT, Motive.TALENT_FAMILY, Motive.VISITOR})
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,9 @@ class Registry(Protocol):
     ) -> DocumentRecord | None:
         """A permit, receipt or VLS-TS of this person with exactly these dates."""
 
-    def find_visa(self, *, visa_number: str, valid_from: date, valid_until: date) -> DocumentRecord | None:
+    def find_visa(
+        self, *, visa_number: str, valid_from: date, valid_until: date
+    ) -> DocumentRecord | None:
         """A visa with this number and exactly these dates."""
 
     def current_document(self, *, foreign_number: str) -> DocumentRecord | None:

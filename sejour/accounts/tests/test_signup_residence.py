@@ -76,13 +76,21 @@ def test_vls_ts_reference_is_the_identifier(client, registry_person, outbox_link
     response = signup_until_email(client, vls_ts, "3700000004", "oleks@example.org")
     assert response.status_code == 302
     link = outbox_link("oleks@example.org")
-    client.post(link, {"new_password": "x" * 8 + " long enough", "new_password_confirm": "x" * 8 + " long enough"})
+    client.post(
+        link,
+        {
+            "new_password": "x" * 8 + " long enough",
+            "new_password_confirm": "x" * 8 + " long enough",
+        },
+    )
     assert User.objects.filter(identifier="3700000004").exists()
 
 
 @pytest.mark.django_db
 def test_a_vls_ts_not_yet_validated_is_not_eligible(client, registry_person):
-    vls_ts = registry_person(foreign_number="3700000005", kind=DocumentKind.VLS_TS, number="456789013")
+    vls_ts = registry_person(
+        foreign_number="3700000005", kind=DocumentKind.VLS_TS, number="456789013"
+    )
     response = client.post(START, {"foreign_number": "3700000005", **dates(vls_ts)})
     assert response.url == reverse("accounts:ineligible")
 
@@ -274,7 +282,11 @@ def test_two_tabs_create_one_account(client, registry_person, outbox_link):
 def test_too_many_signup_attempts_are_slowed_down(client, registry_person, settings):
     settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS = 3
     permit = registry_person(foreign_number="7500000009")
-    wrong = {"foreign_number": "7500000009", "valid_from": "2020-01-01", "valid_until": "2021-01-01"}
+    wrong = {
+        "foreign_number": "7500000009",
+        "valid_from": "2020-01-01",
+        "valid_until": "2021-01-01",
+    }
     for _attempt in range(3):
         assert "We found no document" in client.post(START, wrong).content.decode()
     response = client.post(START, {"foreign_number": "7500000009", **dates(permit)})

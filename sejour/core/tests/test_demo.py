@@ -1,0 +1,71 @@
+"""`manage.py load_demo`: every account path and situation, safe to run twice."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from sejour.accounts.models import User
+from sejour.core.demo import DEMO_PASSWORD, EPHOTO_CODES, PEOPLE, TAX_STAMPS
+from sejour.registry.adapter import LocalRegistry
+from sejour.registry.models import DocumentKind, EphotoCode, Person, ResidenceDocument, TaxStamp
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_gives_the_same_data(capsys):
+    call_command("load_demo")
+    first = (
+        Person.objects.count(),
+        ResidenceDocument.objects.count(),
+        User.objects.count(),
+        EphotoCode.objects.count(),
+        TaxStamp.objects.count(),
+    )
+    call_command("load_demo")
+    second = (
+        Person.objects.count(),
+        ResidenceDocument.objects.count(),
+        User.objects.count(),
+        EphotoCode.objects.count(),
+        TaxStamp.objects.count(),
+    )
+    assert first == second
+    assert first[0] == len(PEOPLE)
+    assert first[3] == len(EPHOTO_CODES)
+    assert first[4] == len(TAX_STAMPS)
+    assert "Demo data loaded" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_covers_every_account_path_and_situation():
+    call_command("load_demo")
+    registry = LocalRegistry()
+    kinds = set(ResidenceDocument.objects.values_list("kind", flat=True))
+    assert kinds == {choice.value for choice in DocumentKind}
+    people = Person.objects.prefetch_related("documents")
+    eligible = [
+        registry.current_document(foreign_number=p.foreign_number).allows_online_procedure
+        for p in people
+        if p.foreign_number
+    ]
+    assert True in eligible and False in eligible
+    ends = {
+        document.valid_until - document.valid_from for document in ResidenceDocument.objects.all()
+    }
+    assert len(ends) > 3
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {choice.value for choice in User.Role}
+    agent_prefectures = set(
+        User.objects.filter(role=User.Role.AGENT).values_list(
+            "prefecture__department_code", flat=True
+        )
+    )
+    assert len(agent_prefectures) >= 2
+    assert User.objects.filter(identifier__isnull=True, visa_number__isnull=False).exists()
+    assert User.objects.filter(identifier__regex=r"^\d{9}$").count() == 0
+    assert Person.objects.filter(foreign_number__regex=r"^\d{9}$").exists()
+
+
+@pytest.mark.django_db
+def test_demo_applicants_log_in_with_the_documented_password():
+    call_command("load_demo")
+    assert authenticate(identifier="7501000001", password=DEMO_PASSWORD) is not None
