@@ -168,6 +168,9 @@ if os.getenv("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
+# The national files: Séjour's local copy unless a connector is named here.
+REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
+
 # Background tasks: Django's tasks framework with django-tasks-db's database worker.
 TASKS = {
     "default": {
@@ -223,7 +226,7 @@ X_FRAME_OPTIONS = "DENY"
 # No inline script or style anywhere: scripts and styles are files served by us.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],

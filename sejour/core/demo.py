@@ -74,7 +74,7 @@ PEOPLE = [
         ],
     ),
     DemoPerson(
-        situation="Talent permit ending in 8 months: before the window; a loss leads to a duplicate",
+        situation="Talent permit ending in 8 months: before the window; a loss gives a duplicate",
         last_name="Pereira",
         first_names="Lucas",
         birth_date=date(1988, 9, 3),
@@ -348,3 +348,20 @@ def load_demo(today: date | None = None) -> dict[str, int]:
         "ephoto_codes": EphotoCode.objects.count(),
         "tax_stamps": TaxStamp.objects.count(),
     }
+
+
+def signup_examples() -> list[str]:
+    """One line per demo person without an account: what to type to sign up."""
+    lines = []
+    for demo in PEOPLE:
+        if demo.account:
+            continue
+        document = ResidenceDocument.objects.get(
+            kind=demo.documents[0].kind, number=demo.documents[0].number
+        )
+        number = demo.foreign_number or f"visa {document.number}"
+        lines.append(
+            f"{number}  {document.valid_from:%Y-%m-%d}  {document.valid_until:%Y-%m-%d}"
+            f"  — {demo.first_names} {demo.last_name}: {demo.situation}"
+        )
+    return lines

@@ -194,5 +194,4 @@ class LocalRegistry:
 
 @cache
 def get_registry() -> Registry:
-    path = getattr(settings, "REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
-    return import_string(path)()
+    return import_string(settings.REGISTRY_BACKEND)()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sejour.core.demo import DEMO_PASSWORD, load_demo
+from sejour.core.demo import DEMO_PASSWORD, load_demo, signup_examples
 
 
 class Command(BaseCommand):
@@ -11,3 +11,6 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         self.stdout.write(f"Demo password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write("To try a sign-up (number, start and end of validity):")
+        for line in signup_examples():
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,18 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from sejour.accounts.models import EmailVerification
+from sejour.accounts.throttle import attempts_prune
+
+
+class Command(BaseCommand):
+    help = "Forget what is no longer needed: old attempt counters and spent or expired links."
+
+    def handle(self, *args, **options):
+        attempts = attempts_prune()
+        # Keep links a week after they stop working, to answer "this link was used" meanwhile.
+        horizon = timezone.now() - timedelta(days=7)
+        links, _by_model = EmailVerification.objects.filter(expires_at__lt=horizon).delete()
+        self.stdout.write(f"{attempts} attempt(s) and {links} link(s) forgotten.")
