@@ -6,6 +6,9 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sejour
+# Python 3.13 (.python-version): the one on PATH, else pyenv's; uv downloads one only if neither exists.
+PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
+export UV_PYTHON := $(or $(PYTHON313),3.13)
 
 .PHONY: run test install lint test-sqlite test-postgres worker messages
 
