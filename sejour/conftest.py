@@ -140,3 +140,95 @@ def outbox_link(db):
         return urlsplit(match.group(0)).path
 
     return find
+
+
+@pytest.fixture(scope="session")
+def clamd():
+    """The real clamd (scripts/clamd.sh starts it); CI must have it, elsewhere tests skip."""
+    import os
+
+    from sejour.documents.scanning import ClamdScanner, ScannerUnavailable
+
+    try:
+        ClamdScanner().scan(b"ping")
+    except ScannerUnavailable as error:
+        message = f"clamd is not answering ({error}); start it with scripts/clamd.sh"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def png_bytes(size=(40, 30), color=(0, 0, 145)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(text: str = "Justificatif") -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def ephoto_codes(db):
+    """One e-photo code in each state of SPEC §1."""
+    from sejour.registry.models import EphotoCode
+
+    now = timezone.now()
+    rows = {
+        "valid": ("VALIDE7K2M9Q4R8T1V5X3Z", now - timedelta(days=3), now - timedelta(days=2), None),
+        "valid2": (
+            "VALIDE2K2M9Q4R8T1V5X3Z",
+            now - timedelta(days=3),
+            now - timedelta(days=2),
+            None,
+        ),
+        "not_yet": (
+            "ATTENTE4B6D8F1H3J5L7N9",
+            now - timedelta(hours=2),
+            now + timedelta(hours=46),
+            None,
+        ),
+        "expired": (
+            "EXPIRE9P8R7S6T5U4V3W2X",
+            now - timedelta(days=200),
+            now - timedelta(days=199),
+            None,
+        ),
+        "used": (
+            "UTILISE2C4E6G8J1L3N5Q7",
+            now - timedelta(days=10),
+            now - timedelta(days=9),
+            now - timedelta(days=5),
+        ),
+    }
+    for code, taken_at, available_at, used_at in rows.values():
+        EphotoCode.objects.create(
+            code=code, taken_at=taken_at, available_at=available_at, used_at=used_at
+        )
+    return {name: row[0] for name, row in rows.items()}

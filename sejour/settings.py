@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "sejour.registry",
     "sejour.notifications",
     "sejour.accounts",
+    "sejour.rules",
+    "sejour.applications",
+    "sejour.documents",
+    "sejour.attestations",
 ]
 
 MIDDLEWARE = [
@@ -168,8 +172,19 @@ if os.getenv("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
+# Uploads (SPEC §3): checked by content, scanned for viruses before they are kept.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+VIRUS_SCANNER = os.getenv("VIRUS_SCANNER", "sejour.documents.scanning.ClamdScanner")
+CLAMD_SOCKET = os.getenv("CLAMD_SOCKET", str(BASE_DIR / "var" / "clamav" / "clamd.sock"))
+CLAMD_HOST = os.getenv("CLAMD_HOST", "")
+CLAMD_PORT = envint("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = envint("CLAMD_TIMEOUT", 30)
+
 # The national files: Séjour's local copy unless a connector is named here.
 REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
+EPHOTO_SERVICE = os.getenv("EPHOTO_SERVICE", "sejour.registry.ephoto.LocalEphotoService")
 
 # Background tasks: Django's tasks framework with django-tasks-db's database worker.
 TASKS = {
@@ -257,4 +272,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -7,6 +7,7 @@ from sejour.notifications.views import dev_outbox
 urlpatterns = [
     path("", include("sejour.core.urls")),
     path("", include("sejour.accounts.urls")),
+    path("", include("sejour.applications.urls")),
     path("langue/", set_language, name="set_language"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),

@@ -26,7 +26,19 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="audit_events",
     )
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
     action = models.CharField(_("what"), max_length=60, db_index=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    # Internal notes of agents stay out of the applicant's timeline.
+    visible_to_applicant = models.BooleanField(_("shown to the applicant"), default=True)
     reason = models.TextField(_("why"), blank=True)
     ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)

@@ -11,6 +11,10 @@ def audit_record(
     reason: str = "",
     ip_address: str | None = None,
     data: dict | None = None,
+    application=None,
+    from_status: str = "",
+    to_status: str = "",
+    visible_to_applicant: bool = True,
 ) -> AuditEvent:
     """Write an audit event; callers run it inside the transaction of the change."""
     if not transaction.get_connection().in_atomic_block:
@@ -22,4 +26,8 @@ def audit_record(
         reason=reason,
         ip_address=ip_address,
         data=data or {},
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        visible_to_applicant=visible_to_applicant,
     )

@@ -23,6 +23,9 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    # One file sent with the message (an attestation), read from storage at delivery.
+    attachment = models.FileField(_("attachment"), max_length=200, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=120, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -17,8 +17,19 @@ from django.utils import timezone
 from .models import OutboxMessage
 
 
-def outbox_email(*, to: str, subject: str, template: str, context: dict) -> OutboxMessage:
-    """Queue an e-mail rendered from a text template, in the current language."""
+def outbox_email(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    attachment: str = "",
+    attachment_name: str = "",
+) -> OutboxMessage:
+    """Queue an e-mail rendered from a text template, in the current language.
+
+    `attachment` is the storage name of a file already saved (an attestation).
+    """
     body = render_to_string(template, {"site_url": settings.SITE_URL, **context})
     # A subject is one line: a newline in it would inject mail headers.
     subject = " ".join(str(subject).split())
@@ -27,6 +38,8 @@ def outbox_email(*, to: str, subject: str, template: str, context: dict) -> Outb
         recipient=to,
         subject=subject,
         body=body,
+        attachment=attachment,
+        attachment_name=attachment_name,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
@@ -51,12 +64,18 @@ def retry_delay(attempts: int) -> timedelta:
 
 def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.EMAIL:
-        EmailMessage(
+        email = EmailMessage(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
-        ).send(fail_silently=False)
+        )
+        if message.attachment:
+            with message.attachment.open("rb") as file:
+                email.attach(
+                    message.attachment_name or "document.pdf", file.read(), "application/pdf"
+                )
+        email.send(fail_silently=False)
     else:
         raise NotImplementedError("SMS delivery arrives with the SMS gateway adapter.")
 

@@ -38,6 +38,10 @@ class PersonRecord:
     first_names: str
     birth_date: date
     postcode: str
+    birth_place: str = ""
+    nationality: str = ""
+    address: str = ""
+    city: str = ""
 
     @property
     def full_name(self) -> str:
@@ -89,6 +93,9 @@ class Registry(Protocol):
     def current_document(self, *, foreign_number: str) -> DocumentRecord | None:
         """The person's residence document that ends last."""
 
+    def visa(self, *, visa_number: str) -> DocumentRecord | None:
+        """A visa by its number alone (for a holder already identified)."""
+
     def allocate_foreign_number(self, *, visa_number: str) -> str:
         """Give the holder of this visa a foreign-national number, once."""
 
@@ -103,6 +110,10 @@ def _person_record(person: Person) -> PersonRecord:
         first_names=person.first_names,
         birth_date=person.birth_date,
         postcode=person.postcode,
+        birth_place=person.birth_place,
+        nationality=person.nationality,
+        address=person.address,
+        city=person.city,
     )
 
 
@@ -156,6 +167,14 @@ class LocalRegistry:
             ResidenceDocument.objects.select_related("person")
             .filter(person__foreign_number=foreign_number)
             .order_by("-valid_until")
+            .first()
+        )
+        return _document_record(document) if document else None
+
+    def visa(self, *, visa_number):
+        document = (
+            ResidenceDocument.objects.select_related("person")
+            .filter(number=visa_number, kind__in=self.VISA_KINDS)
             .first()
         )
         return _document_record(document) if document else None

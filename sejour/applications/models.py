@@ -1,0 +1,96 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sejour.registry.models import Motive
+from sejour.rules.models import Procedure
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft, not sent")
+    FILED = "filed", _("Filed")
+    UNDER_INSTRUCTION = "under_instruction", _("Under instruction")
+    WAITING_APPLICANT = "waiting_applicant", _("Under instruction: documents requested from you")
+    DECISION_TAKEN = "decision_taken", _("Decision taken")
+    PERMIT_AVAILABLE = "permit_available", _("Permit available")
+    HANDED_OVER = "handed_over", _("Permit handed over")
+    CLOSED = "closed", _("Closed without follow-up")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The applicant sees four steps (SPEC §4); each status says which one it is in.
+APPLICANT_STAGES = [
+    (Status.FILED, _("Filed")),
+    (Status.UNDER_INSTRUCTION, _("Under instruction")),
+    (Status.DECISION_TAKEN, _("Decision taken")),
+    (Status.PERMIT_AVAILABLE, _("Permit available")),
+]
+STAGE_OF_STATUS = {
+    Status.FILED: 0,
+    Status.UNDER_INSTRUCTION: 1,
+    Status.WAITING_APPLICANT: 1,
+    Status.DECISION_TAKEN: 2,
+    Status.PERMIT_AVAILABLE: 3,
+    Status.HANDED_OVER: 3,
+}
+
+
+def _new_reference() -> str:
+    # No look-alike characters: people read it out on the phone.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "SJ-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Application(models.Model):
+    """An application for a residence permit, from draft to handover."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=_new_reference)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    procedure = models.CharField(_("procedure"), max_length=10, choices=Procedure.choices)
+    motive = models.CharField(_("motive"), max_length=30, choices=Motive.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # The last wizard step validated and saved; the wizard resumes after it.
+    last_step = models.CharField(_("last saved step"), max_length=20, blank=True)
+    # Answers per step: {"personal": {...}, "motive": {...}, "resources": {...}}.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    prefecture = models.ForeignKey(
+        "registry.Prefecture",
+        verbose_name=_("competent prefecture"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+    )
+    # The applicant's document when the application was started (a copy from the registry).
+    current_document = models.JSONField(_("current document"), default=dict)
+    current_document_ends_on = models.DateField(_("current document ends on"), db_index=True)
+    late = models.BooleanField(_("filed late"), default=False)
+    ephoto_code = models.CharField(_("e-photo code"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def stage(self) -> int | None:
+        return STAGE_OF_STATUS.get(self.status)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT

@@ -1,0 +1,140 @@
+"""Reads about applications, and who may read them."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from sejour.accounts.models import User
+from sejour.audit.models import AuditEvent
+from sejour.rules.services import document_requirements, wizard_steps
+
+from .forms import MOTIVE_FORMS, PersonalForm, ResourcesForm
+from .models import Application
+
+AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
+
+
+def application_for_applicant(request, reference: str) -> Application:
+    """The application if it is the requester's own; 404 for anyone else."""
+    return get_object_or_404(
+        Application.objects.select_related("prefecture"),
+        reference=reference,
+        applicant=request.user,
+    )
+
+
+def can_view(user, application: Application) -> bool:
+    """The owner, and agents of the competent prefecture."""
+    if not user.is_authenticated:
+        return False
+    if application.applicant_id == user.pk:
+        return True
+    return (
+        user.role in AGENT_ROLES
+        and user.prefecture_id is not None
+        and user.prefecture_id == application.prefecture_id
+        and not application.is_draft
+    )
+
+
+def application_for_viewer(request, reference: str) -> Application:
+    application = get_object_or_404(
+        Application.objects.select_related("prefecture"), reference=reference
+    )
+    if not can_view(request.user, application):
+        raise Http404
+    return application
+
+
+def files_by_requirement(application: Application, include_removed: bool = False) -> dict:
+    files = application.files.select_related("uploaded_by")
+    if not include_removed:
+        files = files.filter(removed_at__isnull=True)
+    grouped: dict[str, list] = {}
+    for supporting_file in files:
+        grouped.setdefault(supporting_file.requirement_code, []).append(supporting_file)
+    return grouped
+
+
+EVENT_LABELS = {
+    "application.created": lambda e: _("Application started"),
+    "application.step_saved": lambda e: (
+        _("Step saved: %(step)s") % {"step": e.data.get("step", "")}
+    ),
+    "application.ephoto_set": lambda e: _("E-photo code given"),
+    "application.submitted": lambda e: _("Application filed"),
+    "application.corrected": lambda e: (
+        _("Answers corrected: %(step)s") % {"step": e.data.get("step", "")}
+    ),
+    "application.withdraw": lambda e: _("Application withdrawn"),
+    "application.abandon_draft": lambda e: _("Draft deleted"),
+    "document.added": lambda e: _("Document added: %(name)s") % {"name": e.data.get("name", "")},
+    "document.added_after_filing": lambda e: (
+        _("Document added after filing: %(name)s") % {"name": e.data.get("name", "")}
+    ),
+    "document.removed": lambda e: _("Document removed"),
+    "document.removed_after_filing": lambda e: _("Document removed after filing"),
+    "attestation.issued": lambda e: (
+        _("Attestation issued: %(number)s") % {"number": e.data.get("number", "")}
+    ),
+}
+
+
+def timeline(application: Application) -> list[dict]:
+    """What happened to the application, oldest first, as the applicant may see it."""
+    events = AuditEvent.objects.filter(
+        application=application, visible_to_applicant=True
+    ).select_related("actor")
+    return [
+        {
+            "when": event.created_at,
+            "label": EVENT_LABELS.get(event.action, lambda e: e.action)(event),
+            "reason": event.reason,
+            "by_someone_else": event.actor_id not in (None, application.applicant_id),
+        }
+        for event in events.order_by("created_at", "id")
+    ]
+
+
+def _display(form, data: dict) -> list[tuple[str, str]]:
+    rows = []
+    for name, field in form.fields.items():
+        value = data.get(name, "")
+        choices = dict(getattr(field, "choices", []) or [])
+        if isinstance(value, list):
+            value = ", ".join(str(choices.get(item, item)) for item in value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        else:
+            value = str(choices.get(value, value)) if choices else value
+        rows.append((str(field.label), value if value not in ("", None) else "—"))
+    return rows
+
+
+def answers_display(application: Application) -> list[dict]:
+    forms = {
+        "personal": PersonalForm(),
+        "motive": MOTIVE_FORMS[application.motive](),
+        "resources": ResourcesForm(),
+    }
+    return [
+        {"step": step, "rows": _display(forms[step.slug], application.answers.get(step.slug, {}))}
+        for step in wizard_steps(motive=application.motive, on=application.created_at.date())
+        if step.slug in forms
+    ]
+
+
+def documents_history(application: Application) -> list[dict]:
+    """Every version of every document, removed ones included, by requirement."""
+    labels = {
+        requirement.code: requirement.label
+        for requirement in document_requirements(
+            motive=application.motive,
+            procedure=application.procedure,
+            on=application.created_at.date(),
+        )
+    }
+    return [
+        {"label": labels.get(code, code), "versions": versions}
+        for code, versions in files_by_requirement(application, include_removed=True).items()
+    ]

@@ -1,0 +1,330 @@
+"""Writes on applications: each a transaction that checks the state machine,
+changes the application, and records an audit event; e-mails and PDFs are
+queued for after the commit."""
+
+from dataclasses import asdict
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from sejour.audit.services import audit_record
+from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
+from sejour.registry.ephoto import get_ephoto_service, normalise
+from sejour.registry.models import Prefecture
+from sejour.rules.services import (
+    document_requirements,
+    filing_window,
+    procedure_for,
+    wizard_steps,
+)
+
+from .models import Application, Status
+from .states import APPLICANT, TransitionNotAllowed, transition_for
+
+__all__ = ["ApplicationError", "TransitionNotAllowed"]
+
+
+class ApplicationError(Exception):
+    """A rule stopped the change; the message is for the person (and `field` says where)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def current_document_for(user) -> DocumentRecord | None:
+    registry = get_registry()
+    if user.identifier:
+        return registry.current_document(foreign_number=user.identifier)
+    if user.visa_number:
+        return registry.visa(visa_number=user.visa_number)
+    return None
+
+
+def window_refusal(window) -> str:
+    return _(
+        "It is too early to file: you can apply from %(date)s, four months before your "
+        "document ends. Come back then; nothing is lost by waiting."
+    ) % {"date": date_format(window.opens_on, "j F Y")}
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _document_snapshot(document: DocumentRecord) -> dict:
+    snapshot = asdict(document)
+    snapshot.pop("person")
+    for key in ("valid_from", "valid_until"):
+        snapshot[key] = snapshot[key].isoformat()
+    return snapshot
+
+
+def application_start(*, applicant, motive: str, today: date | None = None) -> Application:
+    """Create a draft for this motive, or return the draft already started."""
+    today = today or timezone.localdate()
+    if motive not in ONLINE_MOTIVES:
+        raise ApplicationError(_("This kind of permit cannot be requested online."))
+    document = current_document_for(applicant)
+    if document is None or not document.allows_online_procedure:
+        raise ApplicationError(_("Your current document does not allow an online application."))
+    window = filing_window(
+        document_kind=document.kind,
+        valid_from=document.valid_from,
+        valid_until=document.valid_until,
+        today=today,
+    )
+    if not window.is_open:
+        raise ApplicationError(window_refusal(window))
+    with transaction.atomic():
+        # Two clicks on "Start" give one draft.
+        existing = (
+            Application.objects.select_for_update()
+            .filter(applicant=applicant, motive=motive, status=Status.DRAFT)
+            .first()
+        )
+        if existing:
+            return existing
+        person = document.person
+        application = Application.objects.create(
+            applicant=applicant,
+            procedure=procedure_for(document.kind),
+            motive=motive,
+            current_document=_document_snapshot(document),
+            current_document_ends_on=document.valid_until,
+            answers={
+                "personal": {
+                    "last_name": person.last_name,
+                    "first_names": person.first_names,
+                    "birth_date": person.birth_date.isoformat(),
+                    "birth_place": person.birth_place,
+                    "nationality": person.nationality,
+                    "address": person.address,
+                    "postcode": person.postcode,
+                    "city": person.city,
+                    "phone": "",
+                },
+            },
+        )
+        audit_record(
+            action="application.created",
+            actor=applicant,
+            subject=applicant,
+            application=application,
+            to_status=Status.DRAFT,
+            data={"motive": motive, "procedure": application.procedure},
+        )
+    return application
+
+
+def step_slugs(application: Application) -> list[str]:
+    return [
+        step.slug
+        for step in wizard_steps(motive=application.motive, on=application.created_at.date())
+    ]
+
+
+def next_step(application: Application) -> str:
+    """Where the wizard resumes: the step after the last one saved."""
+    slugs = step_slugs(application)
+    if application.last_step not in slugs:
+        return slugs[0]
+    return slugs[min(slugs.index(application.last_step) + 1, len(slugs) - 1)]
+
+
+def _prefecture_for(postcode: str) -> Prefecture:
+    record = get_registry().prefecture_for_postcode(postcode)
+    if record is None:
+        raise ApplicationError(
+            _("We cannot find the prefecture for this postcode. Check it: 5 digits."), "postcode"
+        )
+    return Prefecture.objects.get(department_code=record.department_code)
+
+
+def application_step_save(*, application: Application, step: str, data: dict, by) -> Application:
+    """Save one validated wizard step of a draft; going back never loses a later step."""
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.DRAFT:
+            raise ApplicationError(_("This application has been sent: use “Correct my answers”."))
+        slugs = step_slugs(application)
+        if step in ("personal",):
+            application.prefecture = _prefecture_for(data["postcode"])
+        if step in ("personal", "motive", "resources"):
+            application.answers = {**application.answers, step: data}
+        if slugs.index(step) > (
+            slugs.index(application.last_step) if application.last_step in slugs else -1
+        ):
+            application.last_step = step
+        application.save()
+        audit_record(
+            action="application.step_saved",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+            data={"step": step},
+        )
+    return application
+
+
+def application_correct(*, application: Application, step: str, data: dict, by) -> Application:
+    """Correct the answers of a sent application, before a decision; the history keeps both."""
+    with transaction.atomic():
+        application = _lock(application)
+        transition_for("correct", application.status, APPLICANT)
+        before = application.answers.get(step, {})
+        changed = {
+            key: [before.get(key), value] for key, value in data.items() if before.get(key) != value
+        }
+        if not changed:
+            return application
+        if step == "personal":
+            application.prefecture = _prefecture_for(data["postcode"])
+        application.answers = {**application.answers, step: data}
+        application.save()
+        audit_record(
+            action="application.corrected",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+            data={"step": step, "changes": changed},
+        )
+    return application
+
+
+EPHOTO_MESSAGES = {
+    "unknown": lambda check: _(
+        "We do not know this e-photo code. Check it against your photo sheet: about 22 "
+        "letters and digits."
+    ),
+    "not_yet_available": lambda check: (
+        _(
+            "This code is not available yet: the photo booth sends the photo within 24 to 48 "
+            "hours. Try again after %(time)s."
+        )
+        % {"time": date_format(localtime(check.available_at), "j F Y, H:i")}
+    ),
+    "expired": lambda check: _(
+        "This code has expired: an e-photo can be used for 6 months after it is taken. "
+        "Have a new e-photo taken."
+    ),
+    "used": lambda check: _(
+        "This code has already been used for another application. A code works for one "
+        "application only: have a new e-photo taken."
+    ),
+}
+
+
+def ephoto_problem(code: str) -> str | None:
+    check = get_ephoto_service().check(code)
+    return None if check.is_valid else EPHOTO_MESSAGES[check.status](check)
+
+
+def application_ephoto_set(*, application: Application, code: str, by) -> Application:
+    problem = ephoto_problem(code)
+    if problem:
+        raise ApplicationError(problem, "code")
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.DRAFT:
+            raise ApplicationError(_("This application has been sent already."))
+        application.ephoto_code = normalise(code)
+        application.save(update_fields=["ephoto_code", "updated_at"])
+        audit_record(
+            action="application.ephoto_set",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+        )
+    return application
+
+
+def missing_requirements(application: Application) -> list:
+    """Required documents that have no current file yet (a letter counts)."""
+    present = set(
+        application.files.filter(removed_at__isnull=True).values_list("requirement_code", flat=True)
+    )
+    return [
+        requirement
+        for requirement in document_requirements(
+            motive=application.motive,
+            procedure=application.procedure,
+            on=application.created_at.date(),
+        )
+        if requirement.required and requirement.code not in present
+    ]
+
+
+def application_submit(*, application: Application, by, today: date | None = None) -> Application:
+    """File the application: once, whatever the number of clicks or tabs."""
+    from sejour.attestations.tasks import issue_filing_attestation
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status == Status.FILED:
+            return application  # a double click: already done
+        transition = transition_for("submit", application.status, APPLICANT)
+        slugs = step_slugs(application)
+        if slugs.index(
+            application.last_step if application.last_step in slugs else slugs[0]
+        ) < slugs.index("summary"):
+            raise ApplicationError(_("Some steps are not complete yet."))
+        if missing_requirements(application):
+            raise ApplicationError(_("Some required documents are missing."))
+        if not application.ephoto_code:
+            raise ApplicationError(_("Give your e-photo code at the “Supporting documents” step."))
+        document = application.current_document
+        window = filing_window(
+            document_kind=document["kind"],
+            valid_from=date.fromisoformat(document["valid_from"]),
+            valid_until=date.fromisoformat(document["valid_until"]),
+            today=today,
+        )
+        if not window.is_open:
+            raise ApplicationError(window_refusal(window))
+        problem = ephoto_problem(application.ephoto_code)
+        if problem or not get_ephoto_service().consume(application.ephoto_code):
+            raise ApplicationError(problem or EPHOTO_MESSAGES["used"](None), "code")
+        application.status = transition.target
+        application.late = window.is_late
+        application.filed_at = timezone.now()
+        application.last_step = "confirmation"
+        application.save()
+        application.files.filter(removed_at__isnull=True).update(submitted=True)
+        audit_record(
+            action="application.submitted",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+            from_status=Status.DRAFT,
+            to_status=application.status,
+            data={"late": application.late, "prefecture": application.prefecture.department_code},
+        )
+        application_id = application.pk
+        transaction.on_commit(lambda: issue_filing_attestation.enqueue(application_id))
+    return application
+
+
+def application_withdraw(*, application: Application, by, reason: str) -> Application:
+    with transaction.atomic():
+        application = _lock(application)
+        action = "abandon_draft" if application.status == Status.DRAFT else "withdraw"
+        transition = transition_for(action, application.status, APPLICANT)
+        before = application.status
+        application.status = transition.target
+        application.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action=f"application.{action}",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+            from_status=before,
+            to_status=application.status,
+            reason=reason,
+        )
+    return application

@@ -1,0 +1,50 @@
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _new_number() -> str:
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "AT-" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _stored_name(instance, filename: str) -> str:
+    return f"attestations/{instance.application.reference}/{instance.number}.pdf"
+
+
+class Attestation(models.Model):
+    """A PDF the applicant can show: proof of filing, ADP, ADF, change of address."""
+
+    class Kind(models.TextChoices):
+        FILING = "filing", _("Attestation of filing")
+        ADP = "adp", _("Attestation extending the examination (ADP)")
+        ADF = "adf", _("Attestation of a favourable decision (ADF)")
+        ADDRESS = "address", _("Attestation of a change of address")
+
+    number = models.CharField(_("number"), max_length=14, unique=True, default=_new_number)
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="attestations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    holder_name = models.CharField(_("holder"), max_length=250)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    file = models.FileField(_("PDF"), upload_to=_stored_name, max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # One attestation of filing per application, however often the task runs.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(kind="filing"),
+                name="one_filing_attestation_per_application",
+            )
+        ]
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"

@@ -1,0 +1,14 @@
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def euros(cents) -> str:
+    """1234500 → "12 345 €" (with the separators of the current language)."""
+    if cents in (None, ""):
+        return ""
+    amount = int(cents) / 100
+    places = 0 if amount == int(amount) else 2
+    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0€"

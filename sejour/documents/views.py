@@ -1,0 +1,22 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from sejour.applications.selectors import application_for_viewer
+
+
+def file_download(request, reference, file_id):
+    """A supporting file, for its owner and the competent prefecture's agents only."""
+    application = application_for_viewer(request, reference)
+    supporting_file = get_object_or_404(application.files, pk=file_id)
+    try:
+        handle = supporting_file.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=supporting_file.content_type,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=f"{supporting_file.requirement_code}-{supporting_file.pk}.{supporting_file.extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
