@@ -195,7 +195,8 @@ class EphotoForm(DsfrBaseForm):
     code = forms.CharField(
         label=_("E-photo code"),
         help_text=_(
-            "Printed on the photo sheet from an approved booth or photographer: about 22 letters and digits."
+            "Printed on the photo sheet from an approved booth or photographer: "
+            "about 22 letters and digits."
         ),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),

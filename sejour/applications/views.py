@@ -264,7 +264,8 @@ def _answers_step(request, application, slug):
                 messages.warning(
                     request,
                     _(
-                        "Your resources are below the amount usually expected (%(amount)d € a month). "
+                        "Your resources are below the amount usually expected "
+                        "(%(amount)d € a month). "
                         "You can still apply: add any document that explains your situation."
                     )
                     % {"amount": context["threshold_euros"]},
@@ -434,7 +435,8 @@ def _confirmation_step(request, application):
             messages.success(
                 request,
                 _(
-                    "Your application is filed. Your attestation of filing will be in your account and in your e-mail within a few minutes."
+                    "Your application is filed. Your attestation of filing will be in your "
+                    "account and in your e-mail within a few minutes."
                 ),
             )
             return redirect("applications:detail", reference=application.reference)

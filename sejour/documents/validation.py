@@ -98,7 +98,8 @@ def _check_image(content: bytes, expected_format: str) -> None:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UploadRejected(
             _(
-                "This image has too many pixels. Send a smaller photo or scan (under %(mp)d megapixels)."
+                "This image has too many pixels. Send a smaller photo or scan "
+                "(under %(mp)d megapixels)."
             )
             % {"mp": settings.UPLOAD_MAX_PIXELS // 1_000_000}
         ) from error
