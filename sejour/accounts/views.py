@@ -14,6 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sejour.core.http import posted
 from sejour.registry.adapter import get_registry
 
 from . import services, throttle
@@ -68,7 +69,7 @@ def _ineligible(request, document):
 
 def signup_residence(request):
     """Step 1 with a permit, a receipt or a validated VLS-TS."""
-    form = ResidenceDocumentForm(request.POST or None)
+    form = ResidenceDocumentForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -109,7 +110,7 @@ def signup_residence(request):
 
 def signup_visa(request):
     """Step 1 with a long-stay visa "titre à solliciter"."""
-    form = VisaForm(request.POST or None)
+    form = VisaForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -151,7 +152,7 @@ def signup_email(request):
     if not signup:
         messages.info(request, _("Please start by giving the details of your document."))
         return redirect("accounts:signup_start")
-    form = EmailForm(request.POST or None)
+    form = EmailForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -218,7 +219,7 @@ def verify(request, token):
             return redirect("accounts:home")
         return render(request, "accounts/verify_visa.html", {"verification": verification})
 
-    form = NewPasswordForm(request.POST or None)
+    form = NewPasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.account_create_from_residence(
@@ -246,7 +247,7 @@ def verify(request, token):
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = LoginForm(request.POST or None)
+    form = LoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"]
         ip_address = throttle.client_address(request)
@@ -303,7 +304,7 @@ def logout_view(request):
 
 def visa_login(request):
     """Visa holders with provisional access sign in with a link sent by e-mail."""
-    form = VisaLoginForm(request.POST or None)
+    form = VisaLoginForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -346,7 +347,7 @@ def visa_login_confirm(request, token):
 
 
 def password_reset(request):
-    form = IdentifierForm(request.POST or None)
+    form = IdentifierForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -384,7 +385,7 @@ def password_reset_confirm(request, uidb64, token):
             },
             status=400,
         )
-    form = NewPasswordForm(request.POST or None, user=user)
+    form = NewPasswordForm(posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         services.password_reset_complete(
             user=user,
@@ -400,7 +401,7 @@ def password_reset_confirm(request, uidb64, token):
 def password_change(request):
     if request.user.is_provisional:
         raise Http404
-    form = PasswordChangeForm(request.POST or None, user=request.user)
+    form = PasswordChangeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         services.password_change(
             user=request.user,

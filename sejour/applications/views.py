@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sejour.attestations.pdf import pdf_render
+from sejour.core.http import posted
 from sejour.registry.adapter import ONLINE_MOTIVES
 from sejour.registry.models import Motive
 from sejour.rules.models import Procedure
@@ -235,7 +236,7 @@ def _after_save(application, slug):
 
 def _answers_step(request, application, slug):
     form_class = _form_class(application, slug)
-    form = form_class(request.POST or None, initial=application.answers.get(slug, {}))
+    form = form_class(posted(request), initial=application.answers.get(slug, {}))
     context = _step_context(application, slug)
     if slug == "resources":
         rule = motive_rule(application.motive, application.created_at.date())
@@ -412,7 +413,7 @@ def _summary_step(request, application):
 
 
 def _confirmation_step(request, application):
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(posted(request))
     context = _step_context(application, "confirmation")
     document = application.current_document
     today = timezone.localdate()
@@ -474,7 +475,7 @@ def detail(request, reference):
 @_applicant_only
 def withdraw(request, reference):
     application = application_for_applicant(request, reference)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
