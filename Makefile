@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/sejour
 PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
 export UV_PYTHON := $(or $(PYTHON313),3.13)
 
-.PHONY: run test install lint test-sqlite test-postgres worker messages
+.PHONY: run test install lint test-sqlite test-postgres worker messages clamd
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools
@@ -22,6 +22,7 @@ install: $(UV)
 
 run: export DEBUG = true
 run: install
+	-scripts/clamd.sh start
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo "Séjour on http://127.0.0.1:8000 — outbox at http://127.0.0.1:8000/dev/outbox/"
@@ -35,10 +36,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-sqlite: install
+clamd:
+	-scripts/clamd.sh start
+
+test-sqlite: install clamd
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: install
+test-postgres: install clamd
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
 
 # In CI (CI=true) the suite must pass on SQLite and on PostgreSQL. Elsewhere

@@ -23,6 +23,11 @@ PY
 case "${1:-start}" in
   start)
     if ping; then echo "clamd already answers at $socket"; exit 0; fi
+    if [ ! -x "$clamd_bin" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+      echo "Installing clamav-daemon (Debian)"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon) >/dev/null
+      clamd_bin="$(command -v clamd || echo /usr/sbin/clamd)"
+    fi
     if [ ! -x "$clamd_bin" ]; then
       echo "clamd is not installed (Debian package clamav-daemon): uploads will be refused until it runs." >&2
       exit 1
