@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sejour.attestations.pdf import pdf_render
 from sejour.core.http import posted
-from sejour.registry.adapter import ONLINE_MOTIVES
+from sejour.registry.adapter import ONLINE_MOTIVES, get_registry
 from sejour.registry.models import Motive
 from sejour.rules.models import Procedure
 from sejour.rules.services import (
@@ -94,6 +95,7 @@ def new(request):
     """The procedure chooser: what this person may ask for online, and when."""
     document = services.current_document_for(request.user)
     window = _window_for(document, timezone.localdate()) if document else None
+    prefecture = get_registry().prefecture_for_postcode(document.person.postcode) if document else None
     motives = [
         (motive, Motive(motive).label) for motive in Motive.values if motive in ONLINE_MOTIVES
     ]
@@ -108,6 +110,7 @@ def new(request):
             else "",
             "motives": motives,
             "procedure": Procedure(procedure_for(document.kind)).label if document else "",
+            "prefecture": prefecture,
         },
     )
 
@@ -313,6 +316,7 @@ def _documents_step(request, application, upload_forms=None, ephoto_form=None, s
             ],
             "ephoto_form": ephoto_form or EphotoForm(initial={"code": application.ephoto_code}),
             "problems": problems,
+            "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         }
     )
     return render(request, "applications/step_documents.html", context, status=status)

@@ -319,3 +319,18 @@ def test_dashboard_lists_several_procedures_in_constant_queries(
     services.application_start(applicant=applicant, motive="talent_family")
     with django_assert_max_num_queries(12):
         client.get(reverse("applications:dashboard"))
+
+
+@pytest.mark.django_db
+def test_chooser_sends_other_permits_to_the_prefecture(client, registry_person):
+    from sejour.conftest import _applicant
+    from sejour.registry.models import Motive
+
+    employee = _applicant(registry_person, "5900000006", motive=Motive.EMPLOYEE, postcode="59000")
+    client.force_login(employee)
+    page = client.get(reverse("applications:new")).content.decode()
+    assert "does not allow an application on this site" in page
+    assert "https://www.nord.gouv.fr" in page
+    response = client.post(reverse("applications:presentation", args=["student"]))
+    assert response.url == reverse("applications:new")
+    assert not Application.objects.filter(applicant=employee).exists()
