@@ -95,7 +95,9 @@ def new(request):
     """The procedure chooser: what this person may ask for online, and when."""
     document = services.current_document_for(request.user)
     window = _window_for(document, timezone.localdate()) if document else None
-    prefecture = get_registry().prefecture_for_postcode(document.person.postcode) if document else None
+    prefecture = (
+        get_registry().prefecture_for_postcode(document.person.postcode) if document else None
+    )
     motives = [
         (motive, Motive(motive).label) for motive in Motive.values if motive in ONLINE_MOTIVES
     ]
