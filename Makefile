@@ -18,6 +18,8 @@ $(CURDIR)/.tools/bin/uv:
 
 install: $(UV)
 	$(UV) sync --frozen
+	@# axe-core for the browser tests' accessibility checks (from the npm registry, served from disk).
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm missing: browser accessibility checks will be skipped (CI requires them)"; fi
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v 0
 
 run: export DEBUG = true
