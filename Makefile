@@ -20,7 +20,7 @@ install: $(UV)
 	$(UV) sync --frozen
 	@# axe-core for the browser tests' accessibility checks (from the npm registry, served from disk).
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; else echo "npm missing: browser accessibility checks will be skipped (CI requires them)"; fi
-	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v 0
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules -v 0
 
 run: export DEBUG = true
 run: install
@@ -57,4 +57,4 @@ test: lint test-sqlite
 	fi
 
 messages:
-	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=.tools --no-location
+	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=.tools --ignore=node_modules --no-location
