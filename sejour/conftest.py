@@ -232,3 +232,38 @@ def ephoto_codes(db):
             code=code, taken_at=taken_at, available_at=available_at, used_at=used_at
         )
     return {name: row[0] for name, row in rows.items()}
+
+
+TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+
+
+def agent_code() -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(TOTP_KEY_HEX)):06d}"
+
+
+@pytest.fixture
+def agent_client(client):
+    """Log an agent in through the agents' door, with password and second factor."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def log_in(agent, the_client=None):
+        the_client = the_client or client
+        TOTPDevice.objects.get_or_create(
+            user=agent, name="test", defaults={"key": TOTP_KEY_HEX, "confirmed": True}
+        )
+        response = the_client.post(
+            reverse("instruction:login"),
+            {"identifier": agent.identifier, "password": PASSWORD, "code": agent_code()},
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        return the_client
+
+    return log_in
+
+
+@pytest.fixture
+def supervisor_paris(db) -> User:
+    return _staff("superviseur.paris", User.Role.SUPERVISOR, "75")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sejour.core",
     "sejour.audit",
     "sejour.registry",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "sejour.applications",
     "sejour.documents",
     "sejour.attestations",
+    "sejour.instruction",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -184,6 +188,9 @@ CLAMD_TIMEOUT = envint("CLAMD_TIMEOUT", 30)
 
 # The national files: Séjour's local copy unless a connector is named here.
 REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
+# Attestations' QR codes: "id:base64-seed" Ed25519 keys, newest first (see attestations/signing.py).
+ATTESTATION_SIGNING_KEYS = os.getenv("ATTESTATION_SIGNING_KEYS", "")
+STAMP_SERVICE = os.getenv("STAMP_SERVICE", "sejour.registry.stamps.LocalStampService")
 EPHOTO_SERVICE = os.getenv("EPHOTO_SERVICE", "sejour.registry.ephoto.LocalEphotoService")
 
 # Background tasks: Django's tasks framework with django-tasks-db's database worker.
@@ -212,6 +219,9 @@ if os.getenv("EMAIL_HOST"):
 else:
     # Nothing leaves the machine: the outbox table is the record, shown at /dev/outbox/.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+SMS_GATEWAY = os.getenv("SMS_GATEWAY", "sejour.notifications.sms.OutboxOnlySmsGateway")
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.getenv("SMS_GATEWAY_TOKEN", "")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Séjour <ne-pas-repondre@sejour.example>")
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 # Delivery runs in the worker; tests and a bare `make run` may run it inline.

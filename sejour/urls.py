@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("sejour.core.urls")),
     path("", include("sejour.accounts.urls")),
     path("", include("sejour.applications.urls")),
+    path("", include("sejour.attestations.urls")),
+    path("agents/", include("sejour.instruction.urls")),
     path("langue/", set_language, name="set_language"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),

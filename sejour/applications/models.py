@@ -20,6 +20,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class Decision(models.TextChoices):
+    FAVOURABLE = "favourable", _("Favourable")
+    UNFAVOURABLE = "unfavourable", _("Unfavourable")
+
+
 # The applicant sees four steps (SPEC §4); each status says which one it is in.
 APPLICANT_STAGES = [
     (Status.FILED, _("Filed")),
@@ -78,6 +83,13 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+    instruction_started_at = models.DateTimeField(_("instruction started"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    closed_reason = models.TextField(_("reason for closing"), blank=True)
+    permit_made_at = models.DateTimeField(_("permit made"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,3 +106,8 @@ class Application(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def holder_name(self) -> str:
+        personal = self.answers.get("personal", {})
+        return f"{personal.get('first_names', '')} {personal.get('last_name', '').upper()}".strip()

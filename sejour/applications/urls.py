@@ -36,4 +36,5 @@ urlpatterns = [
         name="attestation_download",
     ),
     path("demarches/<str:reference>/retirer/", views.withdraw, name="withdraw"),
+    path("demarches/<str:reference>/complement/", views.complement, name="complement"),
 ]

@@ -368,6 +368,8 @@ def file_remove(request, reference, file_id):
     except services.TransitionNotAllowed:
         raise Http404 from None
     messages.success(request, _("The file is removed. It stays listed in the history."))
+    if application.status == Status.WAITING_APPLICANT:
+        return redirect(reverse("applications:complement", args=[reference]))
     return redirect(
         reverse("applications:step", args=[reference, "documents"])
         + f"#req-{supporting_file.requirement_code}"
@@ -493,3 +495,47 @@ def withdraw(request, reference):
             messages.success(request, _("Your application is withdrawn."))
             return redirect("applications:dashboard")
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+@_applicant_only
+def complement(request, reference):
+    """Answer the prefecture's request: keep, replace or add documents, then send."""
+    from sejour.instruction.services import complement_answer, open_complement
+
+    application = application_for_applicant(request, reference)
+    request_ = open_complement(application)
+    if application.status != Status.WAITING_APPLICANT or request_ is None:
+        return redirect("applications:detail", reference=reference)
+    if request.method == "POST":
+        complement_answer(application=application, by=request.user)
+        messages.success(
+            request, _("Your answer is sent. The prefecture goes on examining your application.")
+        )
+        return redirect("applications:detail", reference=reference)
+    requirements = {
+        r.code: r
+        for r in document_requirements(
+            motive=application.motive,
+            procedure=application.procedure,
+            on=application.created_at.date(),
+        )
+    }
+    files = files_by_requirement(application)
+    return render(
+        request,
+        "applications/complement.html",
+        {
+            "application": application,
+            "complement": request_,
+            "items": [
+                {
+                    "requirement": requirements[item["code"]],
+                    "problem": item["problem"],
+                    "files": files.get(item["code"], []),
+                    "form": UploadForm(prefix=item["code"]),
+                }
+                for item in request_.items
+                if item["code"] in requirements
+            ],
+        },
+    )

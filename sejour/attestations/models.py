@@ -21,6 +21,7 @@ class Attestation(models.Model):
         ADP = "adp", _("Attestation extending the examination (ADP)")
         ADF = "adf", _("Attestation of a favourable decision (ADF)")
         ADDRESS = "address", _("Attestation of a change of address")
+        DECISION = "decision", _("Decision letter")
 
     number = models.CharField(_("number"), max_length=14, unique=True, default=_new_number)
     application = models.ForeignKey(
@@ -32,6 +33,13 @@ class Attestation(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     file = models.FileField(_("PDF"), upload_to=_stored_name, max_length=200, blank=True)
+    # Rights printed on an ADP/ADF, kept as issued.
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("no longer valid since"), null=True, blank=True)
+    revoke_reason = models.CharField(_("why it is no longer valid"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

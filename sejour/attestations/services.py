@@ -1,19 +1,132 @@
-"""Issuing attestations: render the PDF, keep it, put it in the account, e-mail it."""
+"""Issuing attestations: render the PDF with its signed QR code, keep it, put it in
+the account, e-mail it; and keep every pending application covered by an ADP
+(before the decision) or an ADF (after a favourable one), without a gap."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import segno
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sejour.applications.models import Application
+from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email
 from sejour.registry.models import DocumentKind
+from sejour.rules.services import add_months, instruction_rule
 
+from . import signing
 from .models import Attestation
-from .pdf import pdf_render
+
+PENDING_DECISION = (Status.FILED, Status.UNDER_INSTRUCTION, Status.WAITING_APPLICANT)
+AWAITING_HANDOVER = (Status.DECISION_TAKEN, Status.PERMIT_AVAILABLE)
+TEMPLATES = {
+    Attestation.Kind.FILING: "pdf/attestation_filing.html",
+    Attestation.Kind.ADP: "pdf/attestation_adp.html",
+    Attestation.Kind.ADF: "pdf/attestation_adf.html",
+    Attestation.Kind.DECISION: "pdf/decision_letter.html",
+}
+
+
+def verification_url(attestation: Attestation) -> str:
+    token = signing.sign({"n": attestation.number})
+    return settings.SITE_URL + reverse("attestations:verify", args=[token])
+
+
+def _render(attestation: Attestation) -> bytes:
+    from .pdf import pdf_render
+
+    application = attestation.application
+    url = verification_url(attestation)
+    personal = application.answers.get("personal", {})
+    with translation.override("fr"):
+        return pdf_render(
+            TEMPLATES[attestation.kind],
+            {
+                "attestation": attestation,
+                "application": application,
+                "identifier": application.applicant.identifier,
+                "birth_date": date.fromisoformat(personal["birth_date"])
+                if personal.get("birth_date")
+                else None,
+                "document_label": DocumentKind(application.current_document["kind"]).label,
+                "document": application.current_document,
+                "document_end": application.current_document_ends_on,
+                "allows_work": application.current_document.get("allows_work", False),
+                "verification_url": url,
+                "qr_data_uri": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
+                "LANGUAGE_CODE": "fr",
+            },
+        )
+
+
+def _subject(attestation: Attestation) -> str:
+    reference = attestation.application.reference
+    return {
+        Attestation.Kind.FILING: _("Séjour: your application %(reference)s is filed"),
+        Attestation.Kind.ADP: _(
+            "Séjour: your attestation extending the examination (%(reference)s)"
+        ),
+        Attestation.Kind.ADF: _("Séjour: favourable decision on your application %(reference)s"),
+        Attestation.Kind.DECISION: _("Séjour: decision on your application %(reference)s"),
+    }[attestation.kind] % {"reference": reference}
+
+
+def attestation_issue(
+    *,
+    application: Application,
+    kind: str,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    data: dict | None = None,
+    supersedes: Attestation | None = None,
+    by=None,
+) -> Attestation:
+    """Render, store and record one attestation, and e-mail it to the applicant."""
+    attestation = Attestation(
+        application=application,
+        kind=kind,
+        holder_name=application.holder_name,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        data=data or {},
+    )
+    attestation.file.save(
+        f"{attestation.number}.pdf", ContentFile(_render(attestation)), save=False
+    )
+    try:
+        with transaction.atomic():
+            attestation.save()
+            if supersedes is not None:
+                supersedes.superseded_by = attestation
+                supersedes.save(update_fields=["superseded_by"])
+            audit_record(
+                action="attestation.issued",
+                actor=by,
+                subject=application.applicant,
+                application=application,
+                data={
+                    "kind": kind,
+                    "number": attestation.number,
+                    "valid_from": valid_from.isoformat() if valid_from else None,
+                    "valid_until": valid_until.isoformat() if valid_until else None,
+                },
+            )
+            outbox_email(
+                to=application.applicant.email,
+                subject=_subject(attestation),
+                template=f"attestations/email/{kind}.txt",
+                context={"application": application, "attestation": attestation},
+                attachment=attestation.file.name,
+                attachment_name=f"{kind}-{application.reference}.pdf",
+            )
+    except Exception:
+        attestation.file.delete(save=False)
+        raise
+    return attestation
 
 
 def attestation_filing_issue(*, application_id: int) -> Attestation:
@@ -24,47 +137,103 @@ def attestation_filing_issue(*, application_id: int) -> Attestation:
     existing = application.attestations.filter(kind=Attestation.Kind.FILING).first()
     if existing:
         return existing
-    personal = application.answers.get("personal", {})
-    holder = f"{personal.get('first_names', '')} {personal.get('last_name', '').upper()}".strip()
-    attestation = Attestation(
-        application=application, kind=Attestation.Kind.FILING, holder_name=holder
-    )
-    with translation.override("fr"):
-        content = pdf_render(
-            "pdf/attestation_filing.html",
-            {
-                "attestation": attestation,
-                "application": application,
-                "identifier": application.applicant.identifier,
-                "birth_date": date.fromisoformat(personal["birth_date"])
-                if personal.get("birth_date")
-                else None,
-                "document_label": DocumentKind(application.current_document["kind"]).label,
-                "document_end": application.current_document_ends_on,
-                "LANGUAGE_CODE": "fr",
-            },
-        )
-    attestation.file.save(f"{attestation.number}.pdf", ContentFile(content), save=False)
     try:
-        with transaction.atomic():
-            attestation.save()
-            audit_record(
-                action="attestation.issued",
-                subject=application.applicant,
-                application=application,
-                data={"kind": attestation.kind, "number": attestation.number},
-            )
-            outbox_email(
-                to=application.applicant.email,
-                subject=_("Séjour: your application %(reference)s is filed")
-                % {"reference": application.reference},
-                template="attestations/email/filing.txt",
-                context={"application": application, "attestation": attestation},
-                attachment=attestation.file.name,
-                attachment_name=f"attestation-depot-{application.reference}.pdf",
-            )
+        return attestation_issue(application=application, kind=Attestation.Kind.FILING)
     except IntegrityError:
-        # Another worker issued it first: keep theirs, drop our file.
-        attestation.file.delete(save=False)
+        # Another worker issued it first (one filing attestation per application).
         return application.attestations.get(kind=Attestation.Kind.FILING)
-    return attestation
+
+
+def attestation_end(*, attestation: Attestation, reason: str, by=None) -> None:
+    """Mark an attestation as no longer valid (e.g. the permit was handed over)."""
+    if attestation.revoked_at is not None:
+        return
+    attestation.revoked_at = timezone.now()
+    attestation.revoke_reason = reason
+    attestation.save(update_fields=["revoked_at", "revoke_reason"])
+    audit_record(
+        action="attestation.ended",
+        actor=by,
+        subject=attestation.application.applicant,
+        application=attestation.application,
+        reason=reason,
+        data={"number": attestation.number},
+    )
+
+
+def current_cover(application: Application, kind: str) -> Attestation | None:
+    return (
+        application.attestations.filter(
+            kind=kind, superseded_by__isnull=True, revoked_at__isnull=True
+        )
+        .order_by("-valid_until")
+        .first()
+    )
+
+
+def _rights(application: Application) -> dict:
+    return {
+        "procedure": application.procedure,
+        "allows_work": bool(application.current_document.get("allows_work")),
+        "previous_document": application.current_document.get("number", ""),
+    }
+
+
+def coverage_ensure(
+    *, application: Application, today: date | None = None, by=None
+) -> list[Attestation]:
+    """Issue the ADPs (before a decision) or ADFs (after a favourable one) needed so
+    that the applicant always holds a valid document, starting the day after the
+    current one ends; call it daily and after each decision."""
+    today = today or timezone.localdate()
+    rule = instruction_rule(today)
+    if application.status in PENDING_DECISION:
+        kind = Attestation.Kind.ADP
+    elif application.status in AWAITING_HANDOVER and application.decision == Decision.FAVOURABLE:
+        kind = Attestation.Kind.ADF
+    else:
+        return []
+    issued = []
+    current = current_cover(application, kind)
+    if current is None and kind == Attestation.Kind.ADF:
+        # The ADF starts on the decision day and replaces the ADP.
+        adp = current_cover(application, Attestation.Kind.ADP)
+        start = timezone.localdate(application.decided_at) if application.decided_at else today
+        current = attestation_issue(
+            application=application,
+            kind=kind,
+            valid_from=start,
+            valid_until=add_months(start, rule.attestation_months) - timedelta(days=1),
+            data=_rights(application),
+            supersedes=adp,
+            by=by,
+        )
+        issued.append(current)
+    covered_until = current.valid_until if current else application.current_document_ends_on
+    horizon = today + timedelta(days=rule.renew_days_before)
+    while covered_until <= horizon:
+        start = covered_until + timedelta(days=1)
+        current = attestation_issue(
+            application=application,
+            kind=kind,
+            valid_from=start,
+            valid_until=add_months(start, rule.attestation_months) - timedelta(days=1),
+            data=_rights(application),
+            supersedes=current,
+            by=by,
+        )
+        issued.append(current)
+        covered_until = current.valid_until
+    return issued
+
+
+def coverage_ensure_all(*, today: date | None = None) -> int:
+    """The daily run: every application waiting for a decision or a handover."""
+    count = 0
+    for application in Application.objects.filter(
+        status__in=(*PENDING_DECISION, *AWAITING_HANDOVER)
+    ).select_related("applicant"):
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            count += len(coverage_ensure(application=locked, today=today))
+    return count

@@ -1,8 +1,14 @@
 from django.tasks import task
 
-from .services import attestation_filing_issue
+from .services import attestation_filing_issue, coverage_ensure_all
 
 
 @task
 def issue_filing_attestation(application_id: int) -> None:
     attestation_filing_issue(application_id=application_id)
+
+
+@task
+def ensure_coverage() -> int:
+    """Daily: ADPs and ADFs issued or renewed before any gap."""
+    return coverage_ensure_all()

@@ -17,3 +17,45 @@ def attestation_download(request, reference, number):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def verify(request, token=""):
+    """Public: is this attestation genuine, and is it still valid today?"""
+    from django.shortcuts import redirect, render
+    from django.utils import timezone
+
+    from . import signing
+    from .models import Attestation
+
+    if not token and request.GET.get("code"):
+        # A code typed by hand (or pasted) rather than scanned.
+        code = request.GET["code"].strip().rsplit("/verifier/", 1)[-1].strip("/")
+        return redirect("attestations:verify", token=code[:500])
+    context = {"token": token}
+    if token:
+        payload = signing.verify(token)
+        attestation = (
+            Attestation.objects.select_related("superseded_by")
+            .filter(number=payload.get("n"))
+            .first()
+            if payload
+            else None
+        )
+        today = timezone.localdate()
+        if attestation is None:
+            state = "forged"
+        elif attestation.revoked_at:
+            state = "revoked"
+        elif attestation.superseded_by_id:
+            state = "superseded"
+        elif attestation.valid_until and attestation.valid_until < today:
+            state = "expired"
+        elif attestation.valid_from and attestation.valid_from > today:
+            state = "not_yet_valid"
+        else:
+            state = "valid"
+        context.update({"state": state, "attestation": attestation})
+    response = render(request, "attestations/verify.html", context, status=200)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

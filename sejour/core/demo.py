@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts.models import User
 from sejour.registry.models import (
@@ -24,6 +25,9 @@ from sejour.registry.models import (
 from sejour.registry.reference import prefectures_sync
 
 DEMO_PASSWORD = "sejour-demo-2026"
+# Development only: every demo agent's authenticator secret (RFC 6238's test key).
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_SECRET_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 DEMO_EMAIL_DOMAIN = "demo.sejour.example"
 
 
@@ -319,6 +323,11 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 first_names=first_names,
                 last_name=last_name,
             )
+    for identifier, *_rest in STAFF:
+        agent = User.objects.get(identifier=identifier)
+        TOTPDevice.objects.get_or_create(
+            user=agent, name="demo", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+        )
     if not User.objects.filter(identifier="admin").exists():
         User.objects.create_superuser("admin", DEMO_PASSWORD, email=f"admin@{DEMO_EMAIL_DOMAIN}")
     for code, hours_ago, delay_hours, used in EPHOTO_CODES:

@@ -1,9 +1,15 @@
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 
 from sejour.applications.selectors import application_for_viewer
 
 
+@xframe_options_sameorigin
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]})
 def file_download(request, reference, file_id):
     """A supporting file, for its owner and the competent prefecture's agents only."""
     application = application_for_viewer(request, reference)

@@ -68,7 +68,11 @@ def test_file_an_application(visit, applicant, ephoto_codes, tmp_path):
     pdf.write_bytes(pdf_bytes())
     application = Application.objects.get(applicant=applicant)
     for index, requirement in enumerate(
-        r for r in document_requirements(motive="student", procedure="renewal", on=application.created_at.date()) if r.required
+        r
+        for r in document_requirements(
+            motive="student", procedure="renewal", on=application.created_at.date()
+        )
+        if r.required
     ):
         section = page.get_by_role("region", name=requirement.label_en)
         section.get_by_label(label("File")).set_input_files(str(png if index % 2 else pdf))

@@ -46,6 +46,16 @@ def outbox_email(
     return message
 
 
+def outbox_sms(*, to: str, template: str, context: dict) -> OutboxMessage:
+    """Queue a text message (French mobile number in international form)."""
+    body = " ".join(render_to_string(template, {"site_url": settings.SITE_URL, **context}).split())
+    message = OutboxMessage.objects.create(
+        channel=OutboxMessage.Channel.SMS, recipient=to, body=body, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
 def _enqueue_delivery(message_id: int, run_after=None) -> None:
     from .tasks import deliver_outbox_message
 
@@ -77,7 +87,9 @@ def _send(message: OutboxMessage) -> None:
                 )
         email.send(fail_silently=False)
     else:
-        raise NotImplementedError("SMS delivery arrives with the SMS gateway adapter.")
+        from .sms import get_sms_gateway
+
+        get_sms_gateway().send(message.recipient, message.body)
 
 
 def outbox_deliver(*, message_id: int) -> OutboxMessage | None:

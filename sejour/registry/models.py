@@ -126,6 +126,7 @@ class TaxStamp(models.Model):
     amount_cents = models.PositiveIntegerField(_("amount (cents)"))
     bought_at = models.DateTimeField(_("bought at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_for = models.CharField(_("used for"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("electronic tax stamp")

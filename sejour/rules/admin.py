@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DocumentRequirement, Fee, FilingWindow, MotiveRule
+from .models import DocumentRequirement, Fee, FilingWindow, InstructionRule, MotiveRule
 
 
 @admin.register(Fee)
@@ -37,3 +37,15 @@ class MotiveRuleAdmin(admin.ModelAdmin):
 class DocumentRequirementAdmin(admin.ModelAdmin):
     list_display = ["code", "label_fr", "required", "order", "effective_from", "effective_until"]
     search_fields = ["code", "label_fr", "label_en"]
+
+
+@admin.register(InstructionRule)
+class InstructionRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "legal_days",
+        "complement_days",
+        "attestation_months",
+        "renew_days_before",
+        "effective_from",
+    ]

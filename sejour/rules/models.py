@@ -121,3 +121,22 @@ class DocumentRequirement(EffectiveRule):
     @property
     def help(self) -> str:
         return self.help_en if get_language() == "en" else self.help_fr
+
+
+class InstructionRule(EffectiveRule):
+    """Deadlines of the examination and of the attestations that cover it."""
+
+    legal_days = models.PositiveSmallIntegerField(_("legal examination time (days)"))
+    complement_days = models.PositiveSmallIntegerField(_("default time to answer a request (days)"))
+    attestation_months = models.PositiveSmallIntegerField(_("length of an ADP or ADF (months)"))
+    renew_days_before = models.PositiveSmallIntegerField(
+        _("issue the next attestation this many days before the current one ends")
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("instruction rule")
+        verbose_name_plural = _("instruction rules")
+
+    def __str__(self) -> str:
+        return self.code

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sejour.registry.models import DocumentKind
 
-from .models import DocumentRequirement, Fee, FilingWindow, MotiveRule, Procedure
+from .models import DocumentRequirement, Fee, FilingWindow, InstructionRule, MotiveRule, Procedure
 
 DATA = Path(__file__).parent / "data"
 
@@ -22,6 +22,7 @@ def rules_sync(using: str = "default") -> None:
         (FilingWindow, "filing_windows.json"),
         (MotiveRule, "motives.json"),
         (DocumentRequirement, "document_requirements.json"),
+        (InstructionRule, "instruction.json"),
     ]:
         path = DATA / filename
         if not path.exists():
@@ -179,3 +180,10 @@ def fee_breakdown(*, procedure: str, motive: str, late: bool, on: date) -> FeeBr
         if fee is not None:
             lines.append(FeeLine(str(label), fee.amount_cents))
     return FeeBreakdown(lines)
+
+
+def instruction_rule(on: date) -> InstructionRule:
+    rule = InstructionRule.objects.effective_on(on).order_by("-effective_from").first()
+    if rule is None:
+        raise LookupError("No instruction rule in force: load the rules (manage.py migrate).")
+    return rule

@@ -1,0 +1,321 @@
+"""The prefecture's actions on an application. Each is one transaction that checks
+the state machine and the agent's prefecture, changes the application, writes
+an audit event with who, when and why, and queues its e-mails, SMS and PDFs."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from sejour.accounts.models import User
+from sejour.accounts.services import account_activate_from_visa
+from sejour.applications.models import Application, Decision
+from sejour.applications.services import ApplicationError
+from sejour.applications.states import AGENT, APPLICANT, SUPERVISOR, transition_for
+from sejour.attestations.models import Attestation
+from sejour.attestations.services import (
+    attestation_end,
+    attestation_issue,
+    coverage_ensure,
+    current_cover,
+)
+from sejour.audit.services import audit_record
+from sejour.notifications.services import outbox_email, outbox_sms
+from sejour.registry.stamps import get_stamp_service
+from sejour.rules.services import document_requirements, fee_breakdown, instruction_rule
+
+from .models import ComplementRequest
+
+AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
+
+
+def role_of(user) -> str:
+    return SUPERVISOR if user.role == User.Role.SUPERVISOR else AGENT
+
+
+def _lock_for(application: Application, by, action: str | None = None) -> Application:
+    """Lock the row, check the agent belongs to the competent prefecture and, before
+    any other rule, that the state machine allows the action."""
+    application = (
+        Application.objects.select_for_update()
+        .select_related("applicant", "prefecture")
+        .get(pk=application.pk)
+    )
+    if by.role not in AGENT_ROLES or by.prefecture_id != application.prefecture_id:
+        raise PermissionError("agent of another prefecture")
+    if action:
+        transition_for(action, application.status, role_of(by))
+    return application
+
+
+def _move(application: Application, action: str, by, *, role: str, reason: str = "", data=None):
+    transition = transition_for(action, application.status, role)
+    before = application.status
+    application.status = transition.target
+    application.save()
+    audit_record(
+        action=f"application.{action}",
+        actor=by,
+        subject=application.applicant,
+        application=application,
+        from_status=before,
+        to_status=application.status,
+        reason=reason,
+        data=data or {},
+    )
+    return application
+
+
+def instruction_start(*, application: Application, by) -> Application:
+    """The prefecture takes note of the application; a visa holder gets their number."""
+    with transaction.atomic():
+        application = _lock_for(application, by)
+        application.instruction_started_at = timezone.now()
+        application = _move(application, "start_instruction", by, role=role_of(by))
+        if application.applicant.is_provisional:
+            account_activate_from_visa(user=application.applicant, by=by)
+        outbox_email(
+            to=application.applicant.email,
+            subject=_("Séjour: the prefecture is examining your application %(reference)s")
+            % {"reference": application.reference},
+            template="instruction/email/started.txt",
+            context={"application": application},
+        )
+        coverage_ensure(application=application, by=by)
+    return application
+
+
+def complement_request(
+    *, application: Application, items: list[dict], message: str, deadline: date, by
+) -> ComplementRequest:
+    """Ask for missing or non-compliant documents; the legal deadline pauses meanwhile."""
+    if not items:
+        raise ApplicationError(_("Choose at least one document."), "documents")
+    if deadline <= timezone.localdate():
+        raise ApplicationError(_("The deadline must be in the future."), "deadline")
+    codes = {
+        r.code
+        for r in document_requirements(
+            motive=application.motive,
+            procedure=application.procedure,
+            on=application.created_at.date(),
+        )
+    }
+    if any(item["code"] not in codes for item in items):
+        raise ApplicationError(_("This document is not part of this application."), "documents")
+    with transaction.atomic():
+        application = _lock_for(application, by)
+        application = _move(
+            application,
+            "request_complement",
+            by,
+            role=role_of(by),
+            reason=message,
+            data={"items": items, "deadline": deadline.isoformat()},
+        )
+        request = ComplementRequest.objects.create(
+            application=application, items=items, message=message, deadline=deadline, created_by=by
+        )
+        outbox_email(
+            to=application.applicant.email,
+            subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
+            % {"reference": application.reference},
+            template="instruction/email/complement.txt",
+            context={
+                "application": application,
+                "request": request,
+                "deadline": date_format(deadline, "j F Y"),
+            },
+        )
+    return request
+
+
+def open_complement(application: Application) -> ComplementRequest | None:
+    return application.complement_requests.filter(answered_at__isnull=True).first()
+
+
+def complement_answer(*, application: Application, by) -> Application:
+    """The applicant sends back their answer; the examination resumes."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.applicant_id != by.pk:
+            raise PermissionError("not the applicant")
+        request = open_complement(application)
+        transition_for("answer_complement", application.status, APPLICANT)
+        request.answered_at = timezone.now()
+        request.save(update_fields=["answered_at"])
+        _move(application, "answer_complement", by, role=APPLICANT, data={"request": request.pk})
+    return application
+
+
+def legal_deadline(application: Application, today: date | None = None) -> date | None:
+    """Filed + legal examination time, paused while the applicant was asked for documents."""
+    if not application.filed_at:
+        return None
+    today = today or timezone.localdate()
+    rule = instruction_rule(timezone.localdate(application.filed_at))
+    paused = sum(
+        (
+            (timezone.localdate(r.answered_at) if r.answered_at else today)
+            - timezone.localdate(r.created_at)
+            for r in application.complement_requests.all()
+        ),
+        timedelta(),
+    )
+    return timezone.localdate(application.filed_at) + timedelta(days=rule.legal_days) + paused
+
+
+def application_close(*, application: Application, reason: str, by) -> Application:
+    """Close without follow-up: a supervisor, after the deadline, with a written reason."""
+    if not reason.strip():
+        raise ApplicationError(_("Write the reason: the applicant will read it."), "reason")
+    with transaction.atomic():
+        application = _lock_for(application, by, "close")
+        request = open_complement(application)
+        if request is None or request.deadline >= timezone.localdate():
+            raise ApplicationError(_("The applicant's deadline has not passed yet."))
+        application.closed_reason = reason
+        application = _move(application, "close", by, role=role_of(by), reason=reason)
+        for attestation in application.attestations.filter(
+            kind=Attestation.Kind.ADP, revoked_at__isnull=True
+        ):
+            attestation_end(attestation=attestation, reason=_("The application was closed."), by=by)
+        outbox_email(
+            to=application.applicant.email,
+            subject=_("Séjour: your application %(reference)s is closed")
+            % {"reference": application.reference},
+            template="instruction/email/closed.txt",
+            context={"application": application, "reason": reason},
+        )
+    return application
+
+
+def decision_record(*, application: Application, favourable: bool, reasons: str, by) -> Application:
+    """Favourable (an ADF follows) or unfavourable (a decision letter), always with reasons."""
+    if not reasons.strip():
+        raise ApplicationError(_("Write the reasons for the decision."), "reasons")
+    with transaction.atomic():
+        application = _lock_for(application, by)
+        application.decision = Decision.FAVOURABLE if favourable else Decision.UNFAVOURABLE
+        application.decision_reasons = reasons
+        application.decided_at = timezone.now()
+        application = _move(
+            application,
+            "decide",
+            by,
+            role=role_of(by),
+            reason=reasons,
+            data={"decision": application.decision},
+        )
+        if favourable:
+            coverage_ensure(application=application, by=by)
+        else:
+            adp = current_cover(application, Attestation.Kind.ADP)
+            if adp is not None:
+                attestation_end(attestation=adp, reason=_("A decision was taken."), by=by)
+            attestation_issue(application=application, kind=Attestation.Kind.DECISION, by=by)
+    return application
+
+
+def amount_due(application: Application):
+    return fee_breakdown(
+        procedure=application.procedure,
+        motive=application.motive,
+        late=application.late,
+        on=timezone.localdate(application.decided_at or timezone.now()),
+    )
+
+
+def permit_mark_made(*, application: Application, by) -> Application:
+    """The permit is made: the applicant is told by SMS and e-mail how to collect it."""
+    with transaction.atomic():
+        application = _lock_for(application, by, "mark_permit_made")
+        if application.decision != Decision.FAVOURABLE:
+            raise ApplicationError(_("A permit is made only after a favourable decision."))
+        application.permit_made_at = timezone.now()
+        application = _move(application, "mark_permit_made", by, role=role_of(by))
+        fees = amount_due(application)
+        context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
+        phone = application.answers.get("personal", {}).get("phone", "")
+        if phone:
+            outbox_sms(
+                to=_international(phone),
+                template="notifications/sms/permit_available.txt",
+                context=context,
+            )
+        outbox_email(
+            to=application.applicant.email,
+            subject=_("Séjour: your residence permit is ready (%(reference)s)")
+            % {"reference": application.reference},
+            template="instruction/email/permit_available.txt",
+            context=context,
+        )
+    return application
+
+
+def _international(phone: str) -> str:
+    digits = phone.replace(" ", "")
+    if digits.startswith("0033"):
+        return "+33" + digits[4:]
+    if digits.startswith("0"):
+        return "+33" + digits[1:]
+    return digits
+
+
+STAMP_MESSAGES = {
+    "format": lambda n: _("%(number)s: an electronic stamp number has 16 digits.") % {"number": n},
+    "unknown": lambda n: (
+        _("%(number)s: no electronic stamp has this number. Check it, or ask for the receipt.")
+        % {"number": n}
+    ),
+    "expired": lambda n: (
+        _("%(number)s: this stamp is more than 6 months old and can no longer be used.")
+        % {"number": n}
+    ),
+    "used": lambda n: _("%(number)s: this stamp has already been used.") % {"number": n},
+}
+
+
+def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) -> Application:
+    """At the desk: check and use the electronic stamps, hand the permit over."""
+    transition_for("hand_over", application.status, role_of(by))
+    service = get_stamp_service()
+    numbers = [number for number in stamp_numbers if number.strip()]
+    if not numbers:
+        raise ApplicationError(_("Enter the number of at least one electronic stamp."), "stamps")
+    checks = [service.check(number) for number in numbers]
+    problems = [
+        STAMP_MESSAGES[check.status](check.number) for check in checks if check.status != "valid"
+    ]
+    if len({check.number for check in checks}) != len(checks):
+        problems.append(_("The same stamp is entered twice."))
+    if problems:
+        raise ApplicationError(" ".join(problems), "stamps")
+    with transaction.atomic():
+        application = _lock_for(application, by, "hand_over")
+        due = amount_due(application).total_cents
+        paid = sum(check.amount_cents for check in checks)
+        if paid != due:
+            raise ApplicationError(
+                _("The stamps add up to %(paid)s € but %(due)s € is due.")
+                % {"paid": f"{paid / 100:.2f}", "due": f"{due / 100:.2f}"},
+                "stamps",
+            )
+        if not service.consume([check.number for check in checks], used_for=application.reference):
+            raise ApplicationError(
+                STAMP_MESSAGES["used"](", ".join(c.number for c in checks)), "stamps"
+            )
+        application.handed_over_at = timezone.now()
+        application = _move(
+            application,
+            "hand_over",
+            by,
+            role=role_of(by),
+            data={"stamps": [check.number for check in checks], "paid_cents": paid},
+        )
+        adf = current_cover(application, Attestation.Kind.ADF)
+        if adf is not None:
+            attestation_end(attestation=adf, reason=_("The permit has been handed over."), by=by)
+    return application

@@ -1,0 +1,305 @@
+"""The prefecture back-office: a separate door with a second factor, a queue, an
+application view whose actions come from the state machine."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sejour.accounts import services as account_services
+from sejour.accounts import throttle
+from sejour.applications.models import Application, Status
+from sejour.applications.selectors import answers_display, documents_history
+from sejour.applications.services import ApplicationError
+from sejour.applications.states import TransitionNotAllowed, actions_for
+from sejour.audit.models import AuditEvent
+from sejour.core.http import posted
+from sejour.rules.services import document_requirements, instruction_rule
+
+from . import services
+from .forms import (
+    AgentLoginForm,
+    CloseForm,
+    ComplementForm,
+    DecisionForm,
+    HandOverForm,
+    QueueFilterForm,
+)
+from .models import ComplementRequest
+
+PAGE_SIZE = 25
+
+
+def agent_required(view):
+    """Agents of a prefecture, logged in with their second factor. Applicants get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("instruction:login"))
+        if user.role not in services.AGENT_ROLES or user.prefecture_id is None:
+            raise PermissionDenied
+        if not user.is_verified():
+            return redirect_to_login(request.get_full_path(), reverse("instruction:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def agent_login(request):
+    form = AgentLoginForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"].strip()
+        ip_address = throttle.client_address(request)
+        key = f"agent:{identifier}"
+        until = account_services.login_blocked_until(identifier=key, ip_address=ip_address)
+        if until is None:
+            user = authenticate(
+                request, identifier=identifier, password=form.cleaned_data["password"]
+            )
+            device = (
+                TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                if user is not None and user.role in services.AGENT_ROLES
+                else None
+            )
+            if device is not None and device.verify_token(form.cleaned_data["code"]):
+                login(request, user)
+                otp_login(request, device)
+                account_services.login_success_record(user=user, ip_address=ip_address)
+                target = request.GET.get("next", "")
+                return redirect(target if target.startswith("/agents/") else "instruction:queue")
+            until = account_services.login_failure_record(identifier=key, ip_address=ip_address)
+            if until is None:
+                form.add_error(None, _("The identifier, the password or the code is wrong."))
+        if until is not None:
+            form.add_error(
+                None,
+                _("Too many failed attempts. Logging in is blocked until %(time)s.")
+                % {"time": date_format(localtime(until), "H:i")},
+            )
+    return render(request, "instruction/login.html", {"form": form})
+
+
+@require_POST
+def agent_logout(request):
+    logout(request)
+    return redirect("instruction:login")
+
+
+@agent_required
+def queue(request):
+    """The prefecture's applications, the most urgent (document ending first) on top."""
+    prefecture = request.user.prefecture
+    base = Application.objects.filter(prefecture=prefecture).exclude(status=Status.DRAFT)
+    counts = dict(
+        base.values_list("status").annotate(count=Count("id")).values_list("status", "count")
+    )
+    form = QueueFilterForm(request.GET or None)
+    applications = base.select_related("applicant").annotate(
+        deadline_passed=Exists(
+            ComplementRequest.objects.filter(
+                application=OuterRef("pk"),
+                answered_at__isnull=True,
+                deadline__lt=timezone.localdate(),
+            )
+        )
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            applications = applications.filter(
+                Q(applicant__identifier=q)
+                | Q(applicant__visa_number=q)
+                | Q(reference__iexact=q)
+                | Q(applicant__last_name__icontains=q)
+                | Q(applicant__first_names__icontains=q)
+            )
+        if data["status"]:
+            applications = applications.filter(status=data["status"])
+        if data["motive"]:
+            applications = applications.filter(motive=data["motive"])
+        if data["late"]:
+            applications = applications.filter(late=True)
+        if data["deadline_passed"]:
+            applications = applications.filter(deadline_passed=True)
+    page = Paginator(
+        applications.order_by("current_document_ends_on", "filed_at"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "instruction/queue.html",
+        {
+            "page": page,
+            "form": form,
+            "tabs": [
+                (status.value, status.label, counts.get(status.value, 0))
+                for status in Status
+                if status != Status.DRAFT
+            ],
+            "total": sum(counts.values()),
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _application(request, reference) -> Application:
+    """An application of the agent's prefecture (404 for any other)."""
+    return get_object_or_404(
+        Application.objects.select_related("applicant", "prefecture").exclude(status=Status.DRAFT),
+        reference=reference,
+        prefecture=request.user.prefecture,
+    )
+
+
+def _what_changed(application, request: ComplementRequest) -> list[AuditEvent]:
+    """What the applicant did between the request and their answer."""
+    if request.answered_at is None:
+        return []
+    return list(
+        AuditEvent.objects.filter(
+            application=application,
+            created_at__gte=request.created_at,
+            created_at__lte=request.answered_at,
+            action__in=(
+                "document.added_after_filing",
+                "document.removed_after_filing",
+                "application.corrected",
+            ),
+        ).order_by("created_at")
+    )
+
+
+@agent_required
+def application_view(request, reference, forms=None, status=200):
+    application = _application(request, reference)
+    role = services.role_of(request.user)
+    actions = {transition.action for transition in actions_for(application.status, role)}
+    requirements = document_requirements(
+        motive=application.motive, procedure=application.procedure, on=application.created_at.date()
+    )
+    rule = instruction_rule(timezone.localdate())
+    forms = forms or {}
+    complements = list(application.complement_requests.select_related("created_by"))
+    labels = {r.code: r.label for r in requirements}
+    for complement in complements:
+        complement.labelled_items = [
+            (labels.get(item["code"], item["code"]), item["problem"]) for item in complement.items
+        ]
+        complement.changes = _what_changed(application, complement)
+    context = {
+        "application": application,
+        "answers": answers_display(application),
+        "documents": documents_history(application),
+        "attestations": application.attestations.all(),
+        "events": AuditEvent.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("created_at", "id"),
+        "complements": complements,
+        "legal_deadline": services.legal_deadline(application),
+        "actions": actions,
+        "fees": services.amount_due(application),
+        "complement_form": forms.get("complement")
+        or ComplementForm(requirements=requirements, complement_days=rule.complement_days),
+        "decision_form": forms.get("decide") or DecisionForm(),
+        "close_form": forms.get("close") or CloseForm(),
+        "hand_over_form": forms.get("hand_over") or HandOverForm(),
+        "action_error": forms.get("error"),
+    }
+    return render(request, "instruction/application.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def application_action(request, reference, action):
+    application = _application(request, reference)
+    requirements = document_requirements(
+        motive=application.motive, procedure=application.procedure, on=application.created_at.date()
+    )
+    form = None
+    try:
+        if action == "start_instruction":
+            services.instruction_start(application=application, by=request.user)
+            done = _("Instruction started.")
+        elif action == "request_complement":
+            form = ComplementForm(request.POST, requirements=requirements)
+            if not form.is_valid():
+                return application_view(request, reference, forms={"complement": form}, status=400)
+            services.complement_request(
+                application=application,
+                items=form.items(),
+                message=form.cleaned_data["message"],
+                deadline=form.cleaned_data["deadline"],
+                by=request.user,
+            )
+            done = _("Request sent to the applicant.")
+        elif action == "decide":
+            form = DecisionForm(request.POST)
+            if not form.is_valid():
+                return application_view(request, reference, forms={"decide": form}, status=400)
+            services.decision_record(
+                application=application,
+                favourable=form.cleaned_data["decision"] == "favourable",
+                reasons=form.cleaned_data["reasons"],
+                by=request.user,
+            )
+            done = _("Decision recorded.")
+        elif action == "close":
+            form = CloseForm(request.POST)
+            if not form.is_valid():
+                return application_view(request, reference, forms={"close": form}, status=400)
+            services.application_close(
+                application=application, reason=form.cleaned_data["reason"], by=request.user
+            )
+            done = _("Application closed.")
+        elif action == "mark_permit_made":
+            services.permit_mark_made(application=application, by=request.user)
+            done = _("The applicant is told the permit is ready.")
+        elif action == "hand_over":
+            form = HandOverForm(request.POST)
+            if not form.is_valid():
+                return application_view(request, reference, forms={"hand_over": form}, status=400)
+            services.permit_hand_over(
+                application=application, stamp_numbers=form.numbers(), by=request.user
+            )
+            done = _("Permit handed over.")
+        else:
+            return application_view(
+                request, reference, forms={"error": _("Unknown action.")}, status=400
+            )
+    except TransitionNotAllowed:
+        return application_view(
+            request,
+            reference,
+            forms={"error": _("This action is not possible in the application's current state.")},
+            status=409,
+        )
+    except PermissionError:
+        raise PermissionDenied from None
+    except ApplicationError as error:
+        if form is not None and error.field in form.fields:
+            form.add_error(error.field, str(error))
+            key = {"request_complement": "complement", "decide": "decide", "close": "close"}.get(
+                action, action
+            )
+            return application_view(request, reference, forms={key: form}, status=400)
+        return application_view(request, reference, forms={"error": str(error)}, status=400)
+    messages.success(request, done)
+    return redirect("instruction:application", reference=reference)

@@ -1,0 +1,64 @@
+"""The electronic tax stamp service (timbres fiscaux électroniques).
+
+`LocalStampService` answers from Séjour's copy; a connector to the real
+service would implement `check` and `consume`.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import TaxStamp
+
+STAMP_RE = re.compile(r"^\d{16}$")
+VALIDITY = timedelta(days=183)  # six months from purchase
+
+
+@dataclass(frozen=True)
+class StampCheck:
+    number: str
+    status: str  # "valid", "format", "unknown", "expired", "used"
+    amount_cents: int = 0
+
+
+def normalise(number: str) -> str:
+    return re.sub(r"[\s.\-]", "", number or "")
+
+
+class LocalStampService:
+    def check(self, number: str) -> StampCheck:
+        number = normalise(number)
+        if not STAMP_RE.match(number):
+            return StampCheck(number, "format")
+        stamp = TaxStamp.objects.filter(number=number).first()
+        if stamp is None:
+            return StampCheck(number, "unknown")
+        if stamp.used_at is not None:
+            return StampCheck(number, "used", stamp.amount_cents)
+        if timezone.now() >= stamp.bought_at + VALIDITY:
+            return StampCheck(number, "expired", stamp.amount_cents)
+        return StampCheck(number, "valid", stamp.amount_cents)
+
+    def consume(self, numbers: list[str], used_for: str) -> bool:
+        """Use all the stamps or none: False if any was used meanwhile."""
+        with transaction.atomic():
+            for number in numbers:
+                # A conditional UPDATE: of two desks using one stamp, one changes the row.
+                changed = TaxStamp.objects.filter(
+                    number=normalise(number), used_at__isnull=True
+                ).update(used_at=timezone.now(), used_for=used_for)
+                if changed != 1:
+                    transaction.set_rollback(True)
+                    return False
+        return True
+
+
+@cache
+def get_stamp_service() -> LocalStampService:
+    return import_string(settings.STAMP_SERVICE)()
