@@ -59,7 +59,8 @@ class ComplementForm(DsfrBaseForm):
     message = forms.CharField(
         label=_("Message to the applicant"),
         help_text=_(
-            "Say plainly what is wrong and what to send. The applicant reads it in their account and by e-mail."
+            "Say plainly what is wrong and what to send. "
+            "The applicant reads it in their account and by e-mail."
         ),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
