@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sejour.instruction.views import transparency
 from sejour.notifications.views import dev_outbox
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("sejour.attestations.urls")),
     path("agents/", include("sejour.instruction.urls")),
     path("langue/", set_language, name="set_language"),
+    path("transparence/", transparency, name="transparency"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,9 @@ PUBLIC_PAGES = [
     "accounts:help_where_is_my_number",
     "accounts:ineligible",
     "accounts:signup_email_sent",
+    "transparency",
+    "attestations:verify_form",
+    "instruction:login",
 ]
 
 
