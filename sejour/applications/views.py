@@ -350,6 +350,10 @@ def file_upload(request, reference, code):
             )
         else:
             messages.success(request, _("Your file is added."))
+            if application.status == Status.WAITING_APPLICANT:
+                return redirect(
+                    reverse("applications:complement", args=[reference]) + f"#req-{code}"
+                )
             return redirect(
                 reverse("applications:step", args=[reference, "documents"]) + f"#req-{code}"
             )
