@@ -29,6 +29,23 @@ def _fast_and_predictable(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (threads, live server) empty the tables when they end;
+    the reference data every page needs is put back before such a test starts."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from sejour.registry.reference import prefectures_sync
+    from sejour.rules.models import FilingWindow
+    from sejour.rules.services import rules_sync
+
+    if not FilingWindow.objects.exists() or not Prefecture.objects.exists():
+        prefectures_sync()
+        rules_sync()
+
+
 @pytest.fixture
 def registry_person(db):
     counter = {"n": 0}

@@ -77,6 +77,18 @@ EVENT_LABELS = {
     "attestation.issued": lambda e: (
         _("Attestation issued: %(number)s") % {"number": e.data.get("number", "")}
     ),
+    "attestation.ended": lambda e: (
+        _("Attestation no longer valid: %(number)s") % {"number": e.data.get("number", "")}
+    ),
+    "application.start_instruction": lambda e: _(
+        "The prefecture started examining the application"
+    ),
+    "application.request_complement": lambda e: _("The prefecture asked for documents"),
+    "application.answer_complement": lambda e: _("Answer sent to the prefecture"),
+    "application.decide": lambda e: _("Decision taken"),
+    "application.close": lambda e: _("Application closed without follow-up"),
+    "application.mark_permit_made": lambda e: _("Permit ready to collect"),
+    "application.hand_over": lambda e: _("Permit handed over"),
 }
 
 

@@ -48,12 +48,29 @@ def filed_application(user, ephoto_code, capture):
     return application
 
 
+@pytest.fixture(params=["permit holder", "visa holder"])
+def holder(request, registry_person):
+    """A person who renews a permit, or who files a first application with a visa."""
+    if request.param == "permit holder":
+        return request.getfixturevalue("applicant"), 100  # 50 € student renewal + 50 € stamp duty
+    registry_person(kind=DocumentKind.VLS, number="123456789", starts_in_days=-5, ends_in_days=360)
+    visa_holder = User.objects.create_user(
+        None,
+        email="kwame@example.org",
+        visa_number="123456789",
+        first_names="Kwame",
+        last_name="Asante",
+    )
+    return visa_holder, 150  # 100 € first student permit + 50 € stamp duty
+
+
 @pytest.mark.django_db
-def test_whole_lifecycle_for_a_permit_holder(
-    client, applicant, agent_paris, agent_client, ephoto_codes, django_capture_on_commit_callbacks
+def test_whole_lifecycle(
+    client, holder, agent_paris, agent_client, ephoto_codes, django_capture_on_commit_callbacks
 ):
     from django.test import Client
 
+    applicant, due_euros = holder
     application = filed_application(
         applicant, ephoto_codes["valid"], django_capture_on_commit_callbacks
     )
@@ -69,6 +86,16 @@ def test_whole_lifecycle_for_a_permit_holder(
         assert action(agent, application, "start_instruction").status_code == 302
     application.refresh_from_db()
     assert application.status == Status.UNDER_INSTRUCTION
+    applicant.refresh_from_db()
+    if applicant.visa_number:
+        # The visa holder now has a foreign-national number and a temporary password.
+        assert applicant.identifier and applicant.must_change_password
+        assert OutboxMessage.objects.filter(
+            recipient=applicant.email, body__contains=applicant.identifier
+        ).exists()
+        applicant.must_change_password = False
+        applicant.save()
+        person.force_login(applicant)  # the new password ended the earlier session
 
     # Ask for the passport again.
     deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
@@ -134,11 +161,11 @@ def test_whole_lifecycle_for_a_permit_holder(
         assert action(agent, application, "mark_permit_made").status_code == 302
     sms = OutboxMessage.objects.get(channel=OutboxMessage.Channel.SMS)
     assert sms.recipient == "+33612345678"
-    assert "100" in sms.body and sms.status == OutboxMessage.Status.SENT
-    assert "100" in OutboxMessage.objects.filter(channel="email").latest("id").body
+    assert str(due_euros) in sms.body and sms.status == OutboxMessage.Status.SENT
+    assert str(due_euros) in OutboxMessage.objects.filter(channel="email").latest("id").body
 
     # Handover with two stamps adding up to the amount due.
-    numbers = stamps(50, 50)
+    numbers = stamps(due_euros - 50, 50)
     response = action(agent, application, "hand_over", {"stamps": "\n".join(numbers)})
     assert response.status_code == 302
     application.refresh_from_db()
