@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sejour.documents",
     "sejour.attestations",
     "sejour.instruction",
+    "sejour.support",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "sejour.core.middleware.PermissionsPolicyMiddleware",
     "sejour.accounts.middleware.TemporaryPasswordMiddleware",
+    "sejour.support.middleware.AssistedFilingMiddleware",
 ]
 
 ROOT_URLCONF = "sejour.urls"
@@ -274,6 +276,7 @@ RATE_LIMIT_WINDOW_SECONDS = envint("RATE_LIMIT_WINDOW_SECONDS", 3600)
 RATE_LIMIT_SIGNUPS_PER_ADDRESS = envint("RATE_LIMIT_SIGNUPS_PER_ADDRESS", 20)
 RATE_LIMIT_RESETS_PER_ADDRESS = envint("RATE_LIMIT_RESETS_PER_ADDRESS", 10)
 RATE_LIMIT_VERIFICATIONS_PER_ADDRESS = envint("RATE_LIMIT_VERIFICATIONS_PER_ADDRESS", 30)
+RATE_LIMIT_CONTACTS_PER_ADDRESS = envint("RATE_LIMIT_CONTACTS_PER_ADDRESS", 5)
 
 SUPPORT_PHONE = "0 806 001 620"
 

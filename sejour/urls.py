@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("sejour.core.urls")),
     path("", include("sejour.accounts.urls")),
     path("", include("sejour.applications.urls")),
+    path("changements/", include("sejour.applications.changes_urls")),
+    path("", include("sejour.support.urls")),
     path("", include("sejour.attestations.urls")),
     path("agents/", include("sejour.instruction.urls")),
     path("langue/", set_language, name="set_language"),

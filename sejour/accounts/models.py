@@ -160,6 +160,7 @@ class Attempt(models.Model):
         SIGNUP = "signup"
         VERIFICATION = "verification"
         RESET = "reset"
+        CONTACT = "contact"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=100)

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", views.password_change, name="password_change"),
     path("mon-espace/", views.home, name="home"),
+    path("mon-espace/mes-donnees.zip", views.my_data, name="my_data"),
     path("aide/ai-je-deja-un-compte/", views.help_existing_account, name="help_existing_account"),
     path(
         "aide/ou-trouver-mon-numero/", views.help_where_is_my_number, name="help_where_is_my_number"

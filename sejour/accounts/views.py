@@ -427,6 +427,21 @@ def home(request):
     return render(request, "accounts/home.html", {"document": document})
 
 
+@login_required
+def my_data(request):
+    """Download everything held about me: a JSON file and my documents, in one archive."""
+    from django.http import HttpResponse
+
+    from .export import personal_data_archive
+
+    if not request.user.is_applicant:
+        raise Http404
+    response = HttpResponse(personal_data_archive(request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-sejour.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Help ----------------------------------------------------------------------------
 
 

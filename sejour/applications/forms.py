@@ -180,6 +180,55 @@ class ResourcesForm(WizardForm):
     )
 
 
+class AddressCardForm(WizardForm):
+    new_card = forms.TypedChoiceField(
+        label=_("Do you want a new card with your new address?"),
+        help_text=_(
+            "A new card is paid for (manufacturing stamp duty). Without one, you get an "
+            "attestation of your new address in your account once the prefecture has checked it."
+        ),
+        choices=[
+            ("yes", _("Yes, make a new card (paid)")),
+            ("no", _("No, an attestation is enough")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    def json_data(self) -> dict:
+        return {"new_card": "yes" if self.cleaned_data["new_card"] else "no"}
+
+
+class DeclarationForm(WizardForm):
+    what = forms.ChoiceField(
+        label=_("What happened to your permit?"),
+        choices=[
+            ("loss", _("I lost it")),
+            ("theft", _("It was stolen")),
+            ("damage", _("It is damaged")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    when = forms.DateField(
+        label=_("When did it happen (or when did you notice it)?"), widget=DateInput()
+    )
+    where = forms.CharField(label=_("Where (town)"), max_length=120)
+    circumstances = forms.CharField(
+        label=_("Circumstances (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_when(self):
+        value = self.cleaned_data["when"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."), code="future")
+        if value < date(1990, 1, 1):
+            raise forms.ValidationError(_("Check this date."), code="invalid")
+        return value
+
+
 class UploadForm(DsfrBaseForm):
     file = forms.FileField(
         label=_("File"),

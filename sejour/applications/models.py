@@ -58,7 +58,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
-    procedure = models.CharField(_("procedure"), max_length=10, choices=Procedure.choices)
+    procedure = models.CharField(_("procedure"), max_length=20, choices=Procedure.choices)
     motive = models.CharField(_("motive"), max_length=30, choices=Motive.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True

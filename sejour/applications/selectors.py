@@ -8,7 +8,7 @@ from sejour.accounts.models import User
 from sejour.audit.models import AuditEvent
 from sejour.rules.services import document_requirements, wizard_steps
 
-from .forms import MOTIVE_FORMS, PersonalForm, ResourcesForm
+from .forms import MOTIVE_FORMS, AddressCardForm, DeclarationForm, PersonalForm, ResourcesForm
 from .models import Application
 
 AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
@@ -103,6 +103,7 @@ def timeline(application: Application) -> list[dict]:
             "label": EVENT_LABELS.get(event.action, lambda e: e.action)(event),
             "reason": event.reason,
             "by_someone_else": event.actor_id not in (None, application.applicant_id),
+            "on_behalf_by": event.data.get("on_behalf_by", ""),
         }
         for event in events.order_by("created_at", "id")
     ]
@@ -126,12 +127,19 @@ def _display(form, data: dict) -> list[tuple[str, str]]:
 def answers_display(application: Application) -> list[dict]:
     forms = {
         "personal": PersonalForm(),
-        "motive": MOTIVE_FORMS[application.motive](),
         "resources": ResourcesForm(),
+        "card": AddressCardForm(),
+        "declaration": DeclarationForm(),
     }
+    if application.motive in MOTIVE_FORMS:
+        forms["motive"] = MOTIVE_FORMS[application.motive]()
     return [
         {"step": step, "rows": _display(forms[step.slug], application.answers.get(step.slug, {}))}
-        for step in wizard_steps(motive=application.motive, on=application.created_at.date())
+        for step in wizard_steps(
+            motive=application.motive,
+            on=application.created_at.date(),
+            procedure=application.procedure,
+        )
         if step.slug in forms
     ]
 

@@ -15,7 +15,9 @@ from sejour.audit.services import audit_record
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
 from sejour.registry.models import Prefecture
+from sejour.rules.models import Procedure
 from sejour.rules.services import (
+    CHANGE_PROCEDURES,
     document_requirements,
     filing_window,
     procedure_for,
@@ -23,7 +25,9 @@ from sejour.rules.services import (
 )
 
 from .models import Application, Status
-from .states import APPLICANT, TransitionNotAllowed, transition_for
+from .states import APPLICANT, OPEN_BEFORE_DECISION, TransitionNotAllowed, transition_for
+
+ANSWER_STEPS = ("personal", "motive", "resources", "card", "declaration")
 
 __all__ = ["ApplicationError", "TransitionNotAllowed"]
 
@@ -62,6 +66,89 @@ def _document_snapshot(document: DocumentRecord) -> dict:
     for key in ("valid_from", "valid_until"):
         snapshot[key] = snapshot[key].isoformat()
     return snapshot
+
+
+CHANGE_KINDS_ALLOWED = ("permit", "receipt", "vls_ts")
+DUPLICATE_REDIRECT_DAYS = 90
+
+
+def change_refusal(*, applicant, procedure: str, today: date | None = None) -> str | None:
+    """Why this person cannot declare this change online, or None if they can."""
+    today = today or timezone.localdate()
+    document = current_document_for(applicant) if applicant.identifier else None
+    if (
+        document is None
+        or document.kind not in CHANGE_KINDS_ALLOWED
+        or document.valid_until < today
+    ):
+        return _("You need a valid residence permit to declare a change of situation online.")
+    if (
+        procedure == Procedure.DUPLICATE
+        and (document.valid_until - today).days < DUPLICATE_REDIRECT_DAYS
+    ):
+        return _(
+            "Your permit ends in less than 90 days: rather than a duplicate, apply for its "
+            "renewal, which gives you a new permit."
+        )
+    return None
+
+
+def application_start_change(
+    *, applicant, procedure: str, today: date | None = None
+) -> Application:
+    """Start declaring a change of address or a lost, stolen or damaged permit."""
+    if procedure not in CHANGE_PROCEDURES:
+        raise ApplicationError(_("Unknown procedure."))
+    refusal = change_refusal(applicant=applicant, procedure=procedure, today=today)
+    if refusal:
+        raise ApplicationError(refusal)
+    document = current_document_for(applicant)
+    with transaction.atomic():
+        existing = (
+            Application.objects.select_for_update()
+            .filter(applicant=applicant, procedure=procedure, status=Status.DRAFT)
+            .first()
+        )
+        if existing:
+            return existing
+        application = Application.objects.create(
+            applicant=applicant,
+            procedure=procedure,
+            motive=document.motive,
+            current_document=_document_snapshot(document),
+            current_document_ends_on=document.valid_until,
+            answers={"personal": _personal_from(document.person)},
+        )
+        audit_record(
+            action="application.created",
+            actor=applicant,
+            subject=applicant,
+            application=application,
+            to_status=Status.DRAFT,
+            data={"procedure": procedure},
+        )
+    return application
+
+
+def _personal_from(person) -> dict:
+    return {
+        "last_name": person.last_name,
+        "first_names": person.first_names,
+        "birth_date": person.birth_date.isoformat(),
+        "birth_place": person.birth_place,
+        "nationality": person.nationality,
+        "address": person.address,
+        "postcode": person.postcode,
+        "city": person.city,
+        "phone": "",
+    }
+
+
+def needs_ephoto(application: Application) -> bool:
+    """A new card needs a photo and a signature."""
+    if application.procedure == Procedure.ADDRESS_CHANGE:
+        return application.answers.get("card", {}).get("new_card") == "yes"
+    return True
 
 
 def application_start(*, applicant, motive: str, today: date | None = None) -> Application:
@@ -124,7 +211,11 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
 def step_slugs(application: Application) -> list[str]:
     return [
         step.slug
-        for step in wizard_steps(motive=application.motive, on=application.created_at.date())
+        for step in wizard_steps(
+            motive=application.motive,
+            on=application.created_at.date(),
+            procedure=application.procedure,
+        )
     ]
 
 
@@ -154,7 +245,7 @@ def application_step_save(*, application: Application, step: str, data: dict, by
         slugs = step_slugs(application)
         if step in ("personal",):
             application.prefecture = _prefecture_for(data["postcode"])
-        if step in ("personal", "motive", "resources"):
+        if step in ANSWER_STEPS:
             application.answers = {**application.answers, step: data}
         if slugs.index(step) > (
             slugs.index(application.last_step) if application.last_step in slugs else -1
@@ -248,6 +339,7 @@ def missing_requirements(application: Application) -> list:
     present = set(
         application.files.filter(removed_at__isnull=True).values_list("requirement_code", flat=True)
     )
+    stolen = application.answers.get("declaration", {}).get("what") == "theft"
     return [
         requirement
         for requirement in document_requirements(
@@ -255,7 +347,8 @@ def missing_requirements(application: Application) -> list:
             procedure=application.procedure,
             on=application.created_at.date(),
         )
-        if requirement.required and requirement.code not in present
+        if (requirement.required or (stolen and requirement.code == "police_report"))
+        and requirement.code not in present
     ]
 
 
@@ -276,22 +369,26 @@ def application_submit(*, application: Application, by, today: date | None = Non
             raise ApplicationError(_("Some steps are not complete yet."))
         if missing_requirements(application):
             raise ApplicationError(_("Some required documents are missing."))
-        if not application.ephoto_code:
+        if needs_ephoto(application) and not application.ephoto_code:
             raise ApplicationError(_("Give your e-photo code at the “Supporting documents” step."))
-        document = application.current_document
-        window = filing_window(
-            document_kind=document["kind"],
-            valid_from=date.fromisoformat(document["valid_from"]),
-            valid_until=date.fromisoformat(document["valid_until"]),
-            today=today,
-        )
-        if not window.is_open:
-            raise ApplicationError(window_refusal(window))
-        problem = ephoto_problem(application.ephoto_code)
-        if problem or not get_ephoto_service().consume(application.ephoto_code):
-            raise ApplicationError(problem or EPHOTO_MESSAGES["used"](None), "code")
+        late = False
+        if application.procedure not in CHANGE_PROCEDURES:
+            document = application.current_document
+            window = filing_window(
+                document_kind=document["kind"],
+                valid_from=date.fromisoformat(document["valid_from"]),
+                valid_until=date.fromisoformat(document["valid_until"]),
+                today=today,
+            )
+            if not window.is_open:
+                raise ApplicationError(window_refusal(window))
+            late = window.is_late
+        if needs_ephoto(application):
+            problem = ephoto_problem(application.ephoto_code)
+            if problem or not get_ephoto_service().consume(application.ephoto_code):
+                raise ApplicationError(problem or EPHOTO_MESSAGES["used"](None), "code")
         application.status = transition.target
-        application.late = window.is_late
+        application.late = late
         application.filed_at = timezone.now()
         application.last_step = "confirmation"
         application.save()
@@ -305,9 +402,37 @@ def application_submit(*, application: Application, by, today: date | None = Non
             to_status=application.status,
             data={"late": application.late, "prefecture": application.prefecture.department_code},
         )
+        if application.procedure == Procedure.ADDRESS_CHANGE:
+            _move_open_applications(application, by)
         application_id = application.pk
         transaction.on_commit(lambda: issue_filing_attestation.enqueue(application_id))
     return application
+
+
+def _move_open_applications(address_change: Application, by) -> None:
+    """A new département: the person's open applications go to the new prefecture."""
+    for other in (
+        Application.objects.select_for_update()
+        .filter(applicant=address_change.applicant, status__in=OPEN_BEFORE_DECISION)
+        .exclude(pk=address_change.pk)
+        .exclude(prefecture=address_change.prefecture)
+        .select_related("prefecture")
+    ):
+        before = other.prefecture
+        other.prefecture = address_change.prefecture
+        other.save(update_fields=["prefecture", "updated_at"])
+        audit_record(
+            action="application.moved",
+            actor=by,
+            subject=other.applicant,
+            application=other,
+            reason="change of address",
+            data={
+                "from": before.department_code if before else None,
+                "to": address_change.prefecture.department_code,
+                "address_change": address_change.reference,
+            },
+        )
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> Application:

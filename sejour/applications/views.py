@@ -30,7 +30,9 @@ from sejour.rules.services import (
 from . import services
 from .forms import (
     MOTIVE_FORMS,
+    AddressCardForm,
     ConfirmForm,
+    DeclarationForm,
     EphotoForm,
     PersonalForm,
     ResourcesForm,
@@ -47,7 +49,7 @@ from .selectors import (
 )
 from .states import APPLICANT, actions_for
 
-EDITABLE_STEPS = ("personal", "motive", "resources")
+EDITABLE_STEPS = services.ANSWER_STEPS
 
 
 def _applicant_only(view):
@@ -152,7 +154,7 @@ def presentation(request, motive):
             "motive_label": Motive(motive).label,
             "procedure": procedure,
             "procedure_label": Procedure(procedure).label,
-            "steps": wizard_steps(motive=motive, on=today),
+            "steps": wizard_steps(motive=motive, on=today, procedure=procedure),
             "requirements": document_requirements(motive=motive, procedure=procedure, on=today),
             "window": window,
             "too_early_message": "" if window.is_open else services.window_refusal(window),
@@ -184,7 +186,9 @@ def requirements_pdf(request, motive, procedure):
 
 
 def _step_context(application, slug):
-    steps = wizard_steps(motive=application.motive, on=application.created_at.date())
+    steps = wizard_steps(
+        motive=application.motive, on=application.created_at.date(), procedure=application.procedure
+    )
     index = [step.slug for step in steps].index(slug)
     return {
         "application": application,
@@ -199,10 +203,13 @@ def _step_context(application, slug):
 
 
 def _form_class(application, slug):
+    if slug == "motive":
+        return MOTIVE_FORMS[application.motive]
     return {
         "personal": PersonalForm,
-        "motive": MOTIVE_FORMS[application.motive],
         "resources": ResourcesForm,
+        "card": AddressCardForm,
+        "declaration": DeclarationForm,
     }[slug]
 
 
@@ -292,7 +299,7 @@ def _documents_step(request, application, upload_forms=None, ephoto_form=None, s
     ):
         missing = services.missing_requirements(application)
         problems = [_("Missing document: %(label)s") % {"label": r.label} for r in missing]
-        if not application.ephoto_code:
+        if services.needs_ephoto(application) and not application.ephoto_code:
             problems.append(_("Give your e-photo code."))
         if not problems:
             application = services.application_step_save(
@@ -318,6 +325,7 @@ def _documents_step(request, application, upload_forms=None, ephoto_form=None, s
             ],
             "ephoto_form": ephoto_form or EphotoForm(initial={"code": application.ephoto_code}),
             "problems": problems,
+            "needs_ephoto": services.needs_ephoto(application),
             "upload_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
         }
     )

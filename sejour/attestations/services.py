@@ -16,7 +16,7 @@ from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email
 from sejour.registry.models import DocumentKind
-from sejour.rules.services import add_months, instruction_rule
+from sejour.rules.services import CHANGE_PROCEDURES, add_months, instruction_rule
 
 from . import signing
 from .models import Attestation
@@ -28,6 +28,7 @@ TEMPLATES = {
     Attestation.Kind.ADP: "pdf/attestation_adp.html",
     Attestation.Kind.ADF: "pdf/attestation_adf.html",
     Attestation.Kind.DECISION: "pdf/decision_letter.html",
+    Attestation.Kind.ADDRESS: "pdf/attestation_address.html",
 }
 
 
@@ -72,6 +73,7 @@ def _subject(attestation: Attestation) -> str:
         ),
         Attestation.Kind.ADF: _("Séjour: favourable decision on your application %(reference)s"),
         Attestation.Kind.DECISION: _("Séjour: decision on your application %(reference)s"),
+        Attestation.Kind.ADDRESS: _("Séjour: attestation of your new address (%(reference)s)"),
     }[attestation.kind] % {"reference": reference}
 
 
@@ -186,6 +188,8 @@ def coverage_ensure(
     that the applicant always holds a valid document, starting the day after the
     current one ends; call it daily and after each decision."""
     today = today or timezone.localdate()
+    if application.procedure in CHANGE_PROCEDURES:
+        return []  # the current permit stays valid while a change is examined
     rule = instruction_rule(today)
     if application.status in PENDING_DECISION:
         kind = Attestation.Kind.ADP

@@ -1,6 +1,12 @@
+from contextvars import ContextVar
+
 from django.db import transaction
 
 from .models import AuditEvent
+
+# Set while a support agent files on someone's behalf (see sejour.support.middleware):
+# every event recorded meanwhile says who really acted.
+on_behalf_by: ContextVar[str | None] = ContextVar("on_behalf_by", default=None)
 
 
 def audit_record(
@@ -25,7 +31,10 @@ def audit_record(
         subject=subject,
         reason=reason,
         ip_address=ip_address,
-        data=data or {},
+        data={
+            **(data or {}),
+            **({"on_behalf_by": on_behalf_by.get()} if on_behalf_by.get() else {}),
+        },
         application=application,
         from_status=from_status,
         to_status=to_status,

@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("aide/", views.help_index, name="help"),
-    path("nous-contacter/", views.contact, name="contact"),
+    path("aide/tarifs/", views.fees, name="fees"),
+    path("aide/timbre-fiscal/", views.stamps, name="stamps"),
     path("healthz", views.healthz, name="healthz"),
 ]

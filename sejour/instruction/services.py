@@ -24,6 +24,7 @@ from sejour.attestations.services import (
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
+from sejour.rules.models import Procedure
 from sejour.rules.services import document_requirements, fee_breakdown, instruction_rule
 
 from .models import ComplementRequest
@@ -209,7 +210,15 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
             reason=reasons,
             data={"decision": application.decision},
         )
-        if favourable:
+        if favourable and _address_only(application):
+            attestation_issue(
+                application=application,
+                kind=Attestation.Kind.ADDRESS,
+                valid_from=timezone.localdate(),
+                data={"address": application.answers.get("personal", {})},
+                by=by,
+            )
+        elif favourable:
             coverage_ensure(application=application, by=by)
         else:
             adp = current_cover(application, Attestation.Kind.ADP)
@@ -217,6 +226,14 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
                 attestation_end(attestation=adp, reason=_("A decision was taken."), by=by)
             attestation_issue(application=application, kind=Attestation.Kind.DECISION, by=by)
     return application
+
+
+def _address_only(application: Application) -> bool:
+    """A change of address without a new card ends with an attestation, not a card."""
+    return (
+        application.procedure == Procedure.ADDRESS_CHANGE
+        and application.answers.get("card", {}).get("new_card") != "yes"
+    )
 
 
 def amount_due(application: Application):
@@ -234,6 +251,10 @@ def permit_mark_made(*, application: Application, by) -> Application:
         application = _lock_for(application, by, "mark_permit_made")
         if application.decision != Decision.FAVOURABLE:
             raise ApplicationError(_("A permit is made only after a favourable decision."))
+        if _address_only(application):
+            raise ApplicationError(
+                _("No new card was asked for: the attestation of address is enough.")
+            )
         application.permit_made_at = timezone.now()
         application = _move(application, "mark_permit_made", by, role=role_of(by))
         fees = amount_due(application)

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts import services as account_services
 from sejour.accounts import throttle
+from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.applications.selectors import answers_display, documents_history
 from sejour.applications.services import ApplicationError
@@ -73,7 +74,7 @@ def agent_login(request):
             )
             device = (
                 TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                if user is not None and user.role in services.AGENT_ROLES
+                if user is not None and user.role in (*services.AGENT_ROLES, User.Role.SUPPORT)
                 else None
             )
             if device is not None and device.verify_token(form.cleaned_data["code"]):
@@ -81,7 +82,8 @@ def agent_login(request):
                 otp_login(request, device)
                 account_services.login_success_record(user=user, ip_address=ip_address)
                 target = request.GET.get("next", "")
-                return redirect(target if target.startswith("/agents/") else "instruction:queue")
+                home = "support:tickets" if user.role == User.Role.SUPPORT else "instruction:queue"
+                return redirect(target if target.startswith(("/agents/", "/support/")) else home)
             until = account_services.login_failure_record(identifier=key, ip_address=ip_address)
             if until is None:
                 form.add_error(None, _("The identifier, the password or the code is wrong."))

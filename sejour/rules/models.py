@@ -19,6 +19,8 @@ from sejour.registry.models import Motive
 class Procedure(models.TextChoices):
     FIRST = "first", _("First application")
     RENEWAL = "renewal", _("Renewal")
+    ADDRESS_CHANGE = "address_change", _("Change of address")
+    DUPLICATE = "duplicate", _("Duplicate of a lost, stolen or damaged permit")
 
 
 class EffectiveQuerySet(models.QuerySet):
@@ -48,7 +50,7 @@ class Fee(EffectiveRule):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # Empty procedure or motive: the fee applies to all.
     procedure = models.CharField(
-        _("procedure"), max_length=10, choices=Procedure.choices, blank=True
+        _("procedure"), max_length=20, choices=Procedure.choices, blank=True
     )
     motive = models.CharField(_("motive"), max_length=30, choices=Motive.choices, blank=True)
     amount_cents = models.PositiveIntegerField(_("amount (cents)"))

@@ -115,8 +115,42 @@ class Step:
     description: str
 
 
-def wizard_steps(*, motive: str, on: date) -> list[Step]:
-    """The filing steps for a motive: 6, or 5 without a resources step."""
+CHANGE_PROCEDURES = (Procedure.ADDRESS_CHANGE, Procedure.DUPLICATE)
+
+
+def wizard_steps(*, motive: str, on: date, procedure: str = Procedure.RENEWAL) -> list[Step]:
+    """The filing steps: 6 for a permit, or 5 without a resources step; the
+    declarations of a change of situation have their own."""
+    if procedure == Procedure.ADDRESS_CHANGE:
+        return [
+            Step("personal", _("Your new address"), _("Give your new address in France.")),
+            Step("card", _("New card"), _("Choose whether a new card is made.")),
+            Step(
+                "documents", _("Supporting documents"), _("Attach the proof of your new address.")
+            ),
+            Step("summary", _("Summary"), _("Check everything before sending.")),
+            Step("confirmation", _("Confirmation"), _("Send your declaration.")),
+        ]
+    if procedure == Procedure.DUPLICATE:
+        return [
+            Step(
+                "declaration",
+                _("What happened"),
+                _("Tell us how the permit was lost, stolen or damaged."),
+            ),
+            Step(
+                "personal",
+                _("Personal information"),
+                _("Check your civil status and your address."),
+            ),
+            Step(
+                "documents",
+                _("Supporting documents"),
+                _("Attach your documents and your e-photo code."),
+            ),
+            Step("summary", _("Summary"), _("Check everything before sending.")),
+            Step("confirmation", _("Confirmation"), _("Send your declaration.")),
+        ]
     steps = [
         Step("personal", _("Personal information"), _("Check your civil status and your address.")),
         Step("motive", _("Your project"), _("Describe why you stay in France.")),

@@ -7,7 +7,7 @@ from django.urls import reverse
 PUBLIC_PAGES = [
     "core:home",
     "core:help",
-    "core:contact",
+    "support:contact",
     "accounts:signup_start",
     "accounts:signup_residence",
     "accounts:signup_visa",
