@@ -412,7 +412,7 @@ def application_submit(*, application: Application, by, today: date | None = Non
 def _move_open_applications(address_change: Application, by) -> None:
     """A new département: the person's open applications go to the new prefecture."""
     for other in (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(applicant=address_change.applicant, status__in=OPEN_BEFORE_DECISION)
         .exclude(pk=address_change.pk)
         .exclude(prefecture=address_change.prefecture)

@@ -39,8 +39,9 @@ def role_of(user) -> str:
 def _lock_for(application: Application, by, action: str | None = None) -> Application:
     """Lock the row, check the agent belongs to the competent prefecture and, before
     any other rule, that the state machine allows the action."""
+    # of=("self",): lock the application row only; its prefecture may be NULL (outer join).
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("applicant", "prefecture")
         .get(pk=application.pk)
     )
