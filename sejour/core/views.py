@@ -60,6 +60,10 @@ def fees(request):
     return render(request, "core/fees.html", {"form": form, "fees": breakdown})
 
 
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
 def stamps(request):
     return render(request, "core/stamps.html")
 

@@ -22,7 +22,7 @@ def log_in_applicant(page, identifier: str, password: str):
     page.get_by_role("button", name="Log in").click()
 
 
-def log_in_agent(page, identifier: str, password: str):
+def log_in_agent(page, identifier: str, password: str, heading: str = "Applications"):
     from sejour.conftest import agent_code
 
     page.goto("/agents/connexion/")
@@ -30,7 +30,7 @@ def log_in_agent(page, identifier: str, password: str):
     page.get_by_label(label("Password")).fill(password)
     page.get_by_label(label("Code from your authenticator app")).fill(agent_code())
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=re.compile("Applications")).wait_for()
+    page.get_by_role("heading", name=re.compile(heading)).wait_for()
 
 
 def file_student_application(page, visit, tmp_path, ephoto_code: str, motive_link: str = "Student"):

@@ -21,6 +21,10 @@ PUBLIC_PAGES = [
     "transparency",
     "attestations:verify_form",
     "instruction:login",
+    "core:accessibility",
+    "core:fees",
+    "core:stamps",
+    "support:contact",
 ]
 
 
