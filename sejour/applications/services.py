@@ -172,30 +172,18 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
         existing = (
             Application.objects.select_for_update()
             .filter(applicant=applicant, motive=motive, status=Status.DRAFT)
+            .exclude(procedure__in=CHANGE_PROCEDURES)
             .first()
         )
         if existing:
             return existing
-        person = document.person
         application = Application.objects.create(
             applicant=applicant,
             procedure=procedure_for(document.kind),
             motive=motive,
             current_document=_document_snapshot(document),
             current_document_ends_on=document.valid_until,
-            answers={
-                "personal": {
-                    "last_name": person.last_name,
-                    "first_names": person.first_names,
-                    "birth_date": person.birth_date.isoformat(),
-                    "birth_place": person.birth_place,
-                    "nationality": person.nationality,
-                    "address": person.address,
-                    "postcode": person.postcode,
-                    "city": person.city,
-                    "phone": "",
-                },
-            },
+            answers={"personal": _personal_from(document.person)},
         )
         audit_record(
             action="application.created",

@@ -207,3 +207,14 @@ def test_outsiders_cannot_touch_a_declaration(
         agent.get(reverse("instruction:application", args=[declaration.reference])).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_a_draft_declaration_and_a_permit_application_stay_apart(client, applicant):
+    client.force_login(applicant)
+    client.post(reverse("changes:address"))
+    client.post(reverse("applications:presentation", args=["student"]))
+    procedures = sorted(
+        Application.objects.filter(applicant=applicant).values_list("procedure", flat=True)
+    )
+    assert procedures == ["address_change", "renewal"]
