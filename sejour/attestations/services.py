@@ -146,6 +146,30 @@ def attestation_filing_issue(*, application_id: int) -> Attestation:
         return application.attestations.get(kind=Attestation.Kind.FILING)
 
 
+def attestation_after_decision(*, application_id: int, work: str) -> list[Attestation]:
+    """Run by the worker after an instruction step commits; safe to run twice."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant", "prefecture")
+            .get(pk=application_id)
+        )
+        if work == "cover":
+            return coverage_ensure(application=application)
+        if application.attestations.filter(kind=work).exists():
+            return []
+        if work == Attestation.Kind.ADDRESS:
+            return [
+                attestation_issue(
+                    application=application,
+                    kind=work,
+                    valid_from=timezone.localdate(application.decided_at),
+                    data={"address": application.answers.get("personal", {})},
+                )
+            ]
+        return [attestation_issue(application=application, kind=work)]
+
+
 def attestation_end(*, attestation: Attestation, reason: str, by=None) -> None:
     """Mark an attestation as no longer valid (e.g. the permit was handed over)."""
     if attestation.revoked_at is not None:

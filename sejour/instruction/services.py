@@ -15,12 +15,7 @@ from sejour.applications.models import Application, Decision
 from sejour.applications.services import ApplicationError
 from sejour.applications.states import AGENT, APPLICANT, SUPERVISOR, transition_for
 from sejour.attestations.models import Attestation
-from sejour.attestations.services import (
-    attestation_end,
-    attestation_issue,
-    coverage_ensure,
-    current_cover,
-)
+from sejour.attestations.services import attestation_end, current_cover
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
@@ -85,7 +80,7 @@ def instruction_start(*, application: Application, by) -> Application:
             template="instruction/email/started.txt",
             context={"application": application},
         )
-        coverage_ensure(application=application, by=by)
+        _after_commit(application, "cover")
     return application
 
 
@@ -212,21 +207,23 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
             data={"decision": application.decision},
         )
         if favourable and _address_only(application):
-            attestation_issue(
-                application=application,
-                kind=Attestation.Kind.ADDRESS,
-                valid_from=timezone.localdate(),
-                data={"address": application.answers.get("personal", {})},
-                by=by,
-            )
+            _after_commit(application, Attestation.Kind.ADDRESS)
         elif favourable:
-            coverage_ensure(application=application, by=by)
+            _after_commit(application, "cover")
         else:
             adp = current_cover(application, Attestation.Kind.ADP)
             if adp is not None:
                 attestation_end(attestation=adp, reason=_("A decision was taken."), by=by)
-            attestation_issue(application=application, kind=Attestation.Kind.DECISION, by=by)
+            _after_commit(application, Attestation.Kind.DECISION)
     return application
+
+
+def _after_commit(application: Application, work: str) -> None:
+    """PDFs are made by the worker once the change is committed, never inside it."""
+    from sejour.attestations.tasks import issue_after_decision
+
+    application_id = application.pk
+    transaction.on_commit(lambda: issue_after_decision.enqueue(application_id, work))
 
 
 def _address_only(application: Application) -> bool:

@@ -79,10 +79,13 @@ def test_address_change_without_a_card_ends_with_a_verifiable_attestation(
     client.force_login(applicant)
     declaration = declare_address(client, applicant, new_card=False)
     assert declaration.ephoto_code == ""  # no card, no photo
+    from django.test import TestCase
+
     instruction.instruction_start(application=declaration, by=agent_rhone)
-    instruction.decision_record(
-        application=declaration, favourable=True, reasons="Address checked.", by=agent_rhone
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        instruction.decision_record(
+            application=declaration, favourable=True, reasons="Address checked.", by=agent_rhone
+        )
     attestation = Attestation.objects.get(application=declaration, kind=Attestation.Kind.ADDRESS)
     assert attestation.data["address"]["city"] == "Lyon"
     assert attestation.file.read().startswith(b"%PDF-")

@@ -53,12 +53,26 @@ def at(day: date):
 
 
 def under_instruction(user, code, agent):
+    """Filed and taken up; the attestations the worker makes after commit are made too."""
+    from django.test import TestCase
+
     application = ready_to_submit(user, code)
     application_services.application_submit(application=application, by=user)
     application.refresh_from_db()
-    services.instruction_start(application=application, by=agent)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.instruction_start(application=application, by=agent)
     application.refresh_from_db()
     return application
+
+
+def decide(application, agent, favourable=True):
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.decision_record(
+            application=application, favourable=favourable, reasons="ok", by=agent
+        )
+    application.refresh_from_db()
 
 
 @pytest.mark.django_db
@@ -145,7 +159,7 @@ def test_favourable_decision_replaces_the_adp_with_an_adf_that_is_renewed_until_
     )
     application = under_instruction(applicant, ephoto_codes["valid"], agent_paris)
     adp = Attestation.objects.get(application=application, kind=Attestation.Kind.ADP)
-    services.decision_record(application=application, favourable=True, reasons="ok", by=agent_paris)
+    decide(application, agent_paris)
     adp.refresh_from_db()
     adf = Attestation.objects.get(application=application, kind=Attestation.Kind.ADF)
     assert adp.superseded_by_id == adf.pk
