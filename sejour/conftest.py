@@ -284,3 +284,20 @@ def agent_client(client):
 @pytest.fixture
 def supervisor_paris(db) -> User:
     return _staff("superviseur.paris", User.Role.SUPERVISOR, "75")
+
+
+@pytest.fixture
+def admin_client(db):
+    """An administrator logged in with their second factor (the admin requires it)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    admin = User.objects.create_superuser("admin", PASSWORD, email="admin@example.org")
+    device = TOTPDevice.objects.create(user=admin, name="test", key=TOTP_KEY_HEX, confirmed=True)
+    client.force_login(admin)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

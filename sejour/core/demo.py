@@ -330,6 +330,11 @@ def load_demo(today: date | None = None) -> dict[str, int]:
         )
     if not User.objects.filter(identifier="admin").exists():
         User.objects.create_superuser("admin", DEMO_PASSWORD, email=f"admin@{DEMO_EMAIL_DOMAIN}")
+    TOTPDevice.objects.get_or_create(
+        user=User.objects.get(identifier="admin"),
+        name="demo",
+        defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
+    )
     for code, hours_ago, delay_hours, used in EPHOTO_CODES:
         taken_at = now - timedelta(hours=hours_ago)
         EphotoCode.objects.update_or_create(

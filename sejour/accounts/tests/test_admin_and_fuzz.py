@@ -69,3 +69,13 @@ def test_links_with_junk_tokens_never_answer_500(client, junk):
         url = reverse(name, args=["TOKEN"]).replace("TOKEN", token)
         assert client.get(url).status_code in (400, 404)
         assert client.post(url, {"new_password": junk}).status_code in (400, 404)
+
+
+@pytest.mark.django_db
+def test_admin_needs_the_second_factor(client):
+    from sejour.accounts.models import User
+
+    User.objects.create_superuser("root", "a long admin passphrase", email="r@example.org")
+    client.force_login(User.objects.get(identifier="root"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
