@@ -100,21 +100,17 @@ def test_stored_xss_is_inert_for_agents_in_emails_and_in_pdfs(
     django_capture_on_commit_callbacks,
 ):
     client.force_login(applicant)
-    application = application_services.application_start(applicant=applicant, motive="student")
+    application = ready_to_submit(applicant, ephoto_codes["valid"])
     for step, data in (
         ("personal", {**PERSONAL, "last_name": XSS, "address": XSS}),
         ("motive", {**MOTIVE["student"], "programme": XSS}),
         ("resources", {**RESOURCES, "details": XSS}),
     ):
-        response = client.post(
-            reverse("applications:step", args=[application.reference, step]), data
-        )
+        response = client.post(reverse("applications:step", args=[application.reference, step]), data)
         assert response.status_code == 302, step
     upload(client, application, "passport", png_bytes(), XSS + ".png")
     application.refresh_from_db()
     assert application.answers["personal"]["last_name"] == XSS  # kept as typed, never interpreted
-    ready = ready_to_submit(applicant, ephoto_codes["valid"])
-    assert ready.pk == application.pk
     with django_capture_on_commit_callbacks(execute=True):
         application_services.application_submit(application=application, by=applicant)
 
