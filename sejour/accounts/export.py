@@ -19,6 +19,15 @@ def _archive_path(supporting_file) -> str:
     return f"documents/{f.application.reference}/{f.pk}-{f.requirement_code}.{f.extension}"
 
 
+def _copy(archive, field_file, name: str) -> None:
+    """Copy one stored file; one missing from storage must not cost the whole archive."""
+    try:
+        with field_file.open("rb") as handle:
+            archive.writestr(name, handle.read())
+    except OSError:
+        archive.writestr(name + ".missing.txt", "This file could not be read from storage.")
+
+
 def personal_data_archive(user) -> bytes:
     applications = list(Application.objects.filter(applicant=user).select_related("prefecture"))
     files = list(

@@ -399,7 +399,7 @@ def password_reset_confirm(request, uidb64, token):
 
 @login_required
 def password_change(request):
-    if request.user.is_provisional:
+    if request.user.is_provisional or getattr(request, "assisted_by", None):
         raise Http404
     form = PasswordChangeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -434,8 +434,8 @@ def my_data(request):
 
     from .export import personal_data_archive
 
-    if not request.user.is_applicant:
-        raise Http404
+    if not request.user.is_applicant or getattr(request, "assisted_by", None):
+        raise Http404  # a support agent filing on someone's behalf does not take their data away
     response = HttpResponse(personal_data_archive(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-sejour.zip"'
     response["Cache-Control"] = "private, no-store"

@@ -33,7 +33,7 @@ def can_view(user, application: Application) -> bool:
         user.role in AGENT_ROLES
         and user.prefecture_id is not None
         and user.prefecture_id == application.prefecture_id
-        and not application.is_draft
+        and application.filed_at is not None  # drafts, even deleted ones, stay private
     )
 
 
@@ -46,10 +46,15 @@ def application_for_viewer(request, reference: str) -> Application:
     return application
 
 
-def files_by_requirement(application: Application, include_removed: bool = False) -> dict:
+def files_by_requirement(
+    application: Application, include_removed: bool = False, sent_only: bool = False
+) -> dict:
     files = application.files.select_related("uploaded_by")
     if not include_removed:
         files = files.filter(removed_at__isnull=True)
+    if sent_only:
+        # What the person removed before sending was never given to the prefecture.
+        files = files.filter(submitted=True)
     grouped: dict[str, list] = {}
     for supporting_file in files:
         grouped.setdefault(supporting_file.requirement_code, []).append(supporting_file)
@@ -144,7 +149,7 @@ def answers_display(application: Application) -> list[dict]:
     ]
 
 
-def documents_history(application: Application) -> list[dict]:
+def documents_history(application: Application, sent_only: bool = False) -> list[dict]:
     """Every version of every document, removed ones included, by requirement."""
     labels = {
         requirement.code: requirement.label
@@ -156,5 +161,7 @@ def documents_history(application: Application) -> list[dict]:
     }
     return [
         {"label": labels.get(code, code), "versions": versions}
-        for code, versions in files_by_requirement(application, include_removed=True).items()
+        for code, versions in files_by_requirement(
+            application, include_removed=True, sent_only=sent_only
+        ).items()
     ]

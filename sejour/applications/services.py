@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from sejour.accounts.models import User
 from sejour.audit.services import audit_record
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
@@ -104,6 +105,7 @@ def application_start_change(
         raise ApplicationError(refusal)
     document = current_document_for(applicant)
     with transaction.atomic():
+        User.objects.select_for_update().get(pk=applicant.pk)
         existing = (
             Application.objects.select_for_update()
             .filter(applicant=applicant, procedure=procedure, status=Status.DRAFT)
@@ -168,7 +170,8 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
     if not window.is_open:
         raise ApplicationError(window_refusal(window))
     with transaction.atomic():
-        # Two clicks on "Start" give one draft.
+        # Two clicks on "Start" give one draft: lock the person, then look for it.
+        User.objects.select_for_update().get(pk=applicant.pk)
         existing = (
             Application.objects.select_for_update()
             .filter(applicant=applicant, motive=motive, status=Status.DRAFT)
@@ -431,6 +434,13 @@ def application_withdraw(*, application: Application, by, reason: str) -> Applic
         before = application.status
         application.status = transition.target
         application.save(update_fields=["status", "updated_at"])
+        from sejour.attestations.models import Attestation
+        from sejour.attestations.services import attestation_end
+
+        for adp in application.attestations.filter(
+            kind=Attestation.Kind.ADP, revoked_at__isnull=True
+        ):
+            attestation_end(attestation=adp, reason=_("The application was withdrawn."), by=by)
         audit_record(
             action=f"application.{action}",
             actor=by,

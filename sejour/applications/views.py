@@ -1,5 +1,6 @@
 """The applicant's side of an application: choose, fill in, send, follow, correct."""
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
@@ -221,7 +222,9 @@ def step(request, reference, slug):
         raise Http404
     if not application.is_draft:
         editable = any(t.action == "correct" for t in actions_for(application.status, APPLICANT))
-        if slug not in (*EDITABLE_STEPS, "documents") or not editable:
+        # What decides the fee, the photo or the documents asked is fixed once sent.
+        correctable = ("personal", "motive", "resources", "documents")
+        if slug not in correctable or not editable:
             return redirect("applications:detail", reference=reference)
     elif slugs.index(slug) > slugs.index(services.next_step(application)):
         # No skipping ahead: resume where the person stopped.
@@ -519,7 +522,9 @@ def complement(request, reference):
     if application.status != Status.WAITING_APPLICANT or request_ is None:
         return redirect("applications:detail", reference=reference)
     if request.method == "POST":
-        complement_answer(application=application, by=request.user)
+        # A second click finds the answer already sent: nothing more to do.
+        with contextlib.suppress(services.TransitionNotAllowed):
+            complement_answer(application=application, by=request.user)
         messages.success(
             request, _("Your answer is sent. The prefecture goes on examining your application.")
         )

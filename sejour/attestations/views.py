@@ -9,8 +9,12 @@ def attestation_download(request, reference, number):
     attestation = get_object_or_404(application.attestations, number=number)
     if not attestation.file:
         raise Http404
+    try:
+        handle = attestation.file.open("rb")
+    except OSError:
+        raise Http404 from None
     response = FileResponse(
-        attestation.file.open("rb"),
+        handle,
         content_type="application/pdf",
         as_attachment=True,
         filename=f"{attestation.kind}-{attestation.number}.pdf",
@@ -29,8 +33,10 @@ def verify(request, token=""):
 
     if not token and request.GET.get("code"):
         # A code typed by hand (or pasted) rather than scanned.
-        code = request.GET["code"].strip().rsplit("/verifier/", 1)[-1].strip("/")
-        return redirect("attestations:verify", token=code[:500])
+        code = request.GET["code"].strip().rsplit("/verifier/", 1)[-1].strip("/")[:500]
+        if code and "/" not in code:
+            return redirect("attestations:verify", token=code)
+        token = code or "-"
     context = {"token": token}
     if token:
         payload = signing.verify(token)
@@ -46,7 +52,7 @@ def verify(request, token=""):
             state = "forged"
         elif attestation.revoked_at:
             state = "revoked"
-        elif attestation.superseded_by_id:
+        elif attestation.superseded_by_id and attestation.superseded_by.valid_from <= today:
             state = "superseded"
         elif attestation.valid_until and attestation.valid_until < today:
             state = "expired"

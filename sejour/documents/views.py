@@ -13,7 +13,10 @@ from sejour.applications.selectors import application_for_viewer
 def file_download(request, reference, file_id):
     """A supporting file, for its owner and the competent prefecture's agents only."""
     application = application_for_viewer(request, reference)
-    supporting_file = get_object_or_404(application.files, pk=file_id)
+    files = application.files
+    if application.applicant_id != request.user.pk:
+        files = files.filter(submitted=True)  # never what was removed before sending
+    supporting_file = get_object_or_404(files, pk=file_id)
     try:
         handle = supporting_file.file.open("rb")
     except (FileNotFoundError, OSError):

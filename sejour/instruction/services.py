@@ -13,7 +13,13 @@ from sejour.accounts.models import User
 from sejour.accounts.services import account_activate_from_visa
 from sejour.applications.models import Application, Decision
 from sejour.applications.services import ApplicationError
-from sejour.applications.states import AGENT, APPLICANT, SUPERVISOR, transition_for
+from sejour.applications.states import (
+    AGENT,
+    APPLICANT,
+    SUPERVISOR,
+    TransitionNotAllowed,
+    transition_for,
+)
 from sejour.attestations.models import Attestation
 from sejour.attestations.services import attestation_end, current_cover
 from sejour.audit.services import audit_record
@@ -141,6 +147,8 @@ def complement_answer(*, application: Application, by) -> Application:
             raise PermissionError("not the applicant")
         request = open_complement(application)
         transition_for("answer_complement", application.status, APPLICANT)
+        if request is None:
+            raise TransitionNotAllowed("no open request")
         request.answered_at = timezone.now()
         request.save(update_fields=["answered_at"])
         _move(application, "answer_complement", by, role=APPLICANT, data={"request": request.pk})

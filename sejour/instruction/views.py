@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts import services as account_services
 from sejour.accounts import throttle
-from sejour.accounts.models import User
+from sejour.accounts.models import Attempt, User
 from sejour.applications.models import Application, Status
 from sejour.applications.selectors import answers_display, documents_history
 from sejour.applications.services import ApplicationError
@@ -81,6 +81,7 @@ def agent_login(request):
                 login(request, user)
                 otp_login(request, device)
                 account_services.login_success_record(user=user, ip_address=ip_address)
+                throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{key}")
                 target = request.GET.get("next", "")
                 home = "support:tickets" if user.role == User.Role.SUPPORT else "instruction:queue"
                 return redirect(target if target.startswith(("/agents/", "/support/")) else home)
@@ -106,7 +107,7 @@ def agent_logout(request):
 def queue(request):
     """The prefecture's applications, the most urgent (document ending first) on top."""
     prefecture = request.user.prefecture
-    base = Application.objects.filter(prefecture=prefecture).exclude(status=Status.DRAFT)
+    base = Application.objects.filter(prefecture=prefecture, filed_at__isnull=False)
     counts = dict(
         base.values_list("status").annotate(count=Count("id")).values_list("status", "count")
     )
@@ -165,7 +166,9 @@ def queue(request):
 def _application(request, reference) -> Application:
     """An application of the agent's prefecture (404 for any other)."""
     return get_object_or_404(
-        Application.objects.select_related("applicant", "prefecture").exclude(status=Status.DRAFT),
+        Application.objects.select_related("applicant", "prefecture").filter(
+            filed_at__isnull=False
+        ),
         reference=reference,
         prefecture=request.user.prefecture,
     )
@@ -209,7 +212,7 @@ def application_view(request, reference, forms=None, status=200):
     context = {
         "application": application,
         "answers": answers_display(application),
-        "documents": documents_history(application),
+        "documents": documents_history(application, sent_only=True),
         "attestations": application.attestations.all(),
         "events": AuditEvent.objects.filter(application=application)
         .select_related("actor")

@@ -184,6 +184,13 @@ def assistance_start(
             reason=CONSENT_TEXT,
             data={"consent": True, "account_created": created},
         )
+        # The holder always hears of it, from the address of their account.
+        outbox_email(
+            to=user.email,
+            subject=_("Séjour: a support agent is filing on your behalf"),
+            template="support/email/assistance.txt",
+            context={"agent": support_agent.full_name},
+        )
     if created:
         # The person chooses their own password later, from their e-mail.
         password_reset_send(identifier=foreign_number)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +136,11 @@ def ticket_close(request, reference):
 @support_required
 def screenshot(request, reference, pk):
     shot = get_object_or_404(Screenshot, ticket__reference=reference, pk=pk)
-    response = FileResponse(shot.file.open("rb"), content_type=shot.content_type)
+    try:
+        handle = shot.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=shot.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
 

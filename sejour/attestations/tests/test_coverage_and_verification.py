@@ -230,6 +230,9 @@ def test_verification_tells_genuine_forged_expired_and_superseded_apart(
 
     with at(adp.valid_until - timedelta(days=10)):
         call_command("attestations_cover", verbosity=0)
+        # The next one is issued ahead of time; this one stays valid until it ends.
+        assert "Genuine and valid today" in client.get(url).content.decode()
+    with at(adp.valid_until + timedelta(days=1)):
         page = client.get(url).content.decode()
     assert "Genuine, but replaced" in page
 

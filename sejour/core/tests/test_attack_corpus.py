@@ -106,7 +106,9 @@ def test_stored_xss_is_inert_for_agents_in_emails_and_in_pdfs(
         ("motive", {**MOTIVE["student"], "programme": XSS}),
         ("resources", {**RESOURCES, "details": XSS}),
     ):
-        response = client.post(reverse("applications:step", args=[application.reference, step]), data)
+        response = client.post(
+            reverse("applications:step", args=[application.reference, step]), data
+        )
         assert response.status_code == 302, step
     upload(client, application, "passport", png_bytes(), XSS + ".png")
     application.refresh_from_db()
