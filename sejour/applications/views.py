@@ -1,12 +1,12 @@
 """The applicant's side of an application: choose, fill in, send, follow, correct."""
 
 import contextlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,11 +53,26 @@ from .states import APPLICANT, actions_for
 EDITABLE_STEPS = services.ANSWER_STEPS
 
 
-def _applicant_only(view):
-    """Applicants only: staff have their own back-office."""
+PENDING_STEP_KEY = "pending_step"
 
-    @login_required
+
+def _applicant_only(view):
+    """Applicants only: staff have their own back-office.
+
+    A step sent after the session expired is kept, not lost: what was typed waits
+    in the new session and fills the form again once the person has logged in.
+    """
+
     def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST" and request.resolver_match.url_name == "step":
+                typed = {
+                    key: request.POST.getlist(key)
+                    for key in request.POST
+                    if key != "csrfmiddlewaretoken"
+                }
+                request.session[PENDING_STEP_KEY] = {"path": request.path, "data": typed}
+            return redirect_to_login(request.get_full_path())
         if not request.user.is_applicant:
             raise Http404
         return view(request, *args, **kwargs)
@@ -200,6 +215,7 @@ def _step_context(application, slug):
         "next_step": steps[index + 1] if index + 1 < len(steps) else None,
         "previous_step": steps[index - 1] if index > 0 else None,
         "after_filing": not application.is_draft,
+        "session_ends_at": timezone.localtime() + timedelta(seconds=settings.SESSION_COOKIE_AGE),
     }
 
 
@@ -251,7 +267,18 @@ def _after_save(application, slug):
 
 def _answers_step(request, application, slug):
     form_class = _form_class(application, slug)
-    form = form_class(posted(request), initial=application.answers.get(slug, {}))
+    initial = application.answers.get(slug, {})
+    pending = request.session.get(PENDING_STEP_KEY)
+    if request.method == "GET" and pending and pending["path"] == request.path:
+        del request.session[PENDING_STEP_KEY]
+        initial = {
+            key: values if len(values) > 1 or key == "sources" else values[0]
+            for key, values in pending["data"].items()
+        }
+        messages.info(
+            request, _("Your session had ended: here is what you typed. Check it and save.")
+        )
+    form = form_class(posted(request), initial=initial)
     context = _step_context(application, slug)
     if slug == "resources":
         rule = motive_rule(application.motive, application.created_at.date())

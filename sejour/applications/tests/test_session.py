@@ -1,0 +1,51 @@
+"""An ended session never costs the person what they were typing."""
+
+import pytest
+from django.urls import reverse
+
+from .helpers import MOTIVE, PERSONAL, step_url
+
+pytestmark = pytest.mark.usefixtures("clamd", "media_root")
+
+
+@pytest.mark.django_db
+def test_a_step_sent_after_the_session_ended_is_kept_until_login(client, applicant):
+    from sejour.applications import services
+    from sejour.conftest import PASSWORD
+
+    application = services.application_start(applicant=applicant, motive="student")
+    services.application_step_save(
+        application=application, step="personal", data=PERSONAL, by=applicant
+    )
+    # No session: the person was logged out while typing step 2.
+    response = client.post(
+        step_url(application, "motive"), {**MOTIVE["student"], "programme": "Chimie verte"}
+    )
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+    response = client.post(
+        response.url, {"identifier": applicant.identifier, "password": PASSWORD}, follow=True
+    )
+    body = response.content.decode()
+    assert response.request["PATH_INFO"] == step_url(application, "motive")
+    assert 'value="Chimie verte"' in body
+    assert "here is what you typed" in body
+    application.refresh_from_db()
+    assert "motive" not in application.answers  # not saved behind the person's back
+
+
+@pytest.mark.django_db
+def test_wizard_pages_say_when_the_session_ends(client, applicant):
+    from sejour.applications import services
+
+    client.force_login(applicant)
+    application = services.application_start(applicant=applicant, motive="student")
+    assert (
+        "you will be logged out at"
+        in client.get(step_url(application, "personal")).content.decode()
+    )
+
+
+def test_sessions_expire_after_inactivity_not_after_login():
+    from django.conf import settings
+
+    assert settings.SESSION_SAVE_EVERY_REQUEST
