@@ -6,6 +6,7 @@ variable is listed in the README.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -230,14 +231,17 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_DELIVER_ON_COMMIT = envbool("OUTBOX_DELIVER_ON_COMMIT", "true")
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+# django-dsfr announces, on every form, that this transitional setting will go: once is enough.
+warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS")
 
 # Caches: local memory by default (throttling counters live in the database,
 # so several web processes share them without Redis).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Security.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies unless DEBUG; a plain-HTTP load test on 127.0.0.1 may turn them off.
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false" if DEBUG else "true")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 2 * 3600)

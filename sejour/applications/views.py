@@ -1,12 +1,14 @@
 """The applicant's side of an application: choose, fill in, send, follow, correct."""
 
 import contextlib
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +53,7 @@ from .selectors import (
 from .states import APPLICANT, actions_for
 
 EDITABLE_STEPS = services.ANSWER_STEPS
+logger = logging.getLogger(__name__)
 
 
 PENDING_STEP_KEY = "pending_step"
@@ -299,6 +302,17 @@ def _answers_step(request, application, slug):
                 )
         except services.ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DatabaseError:
+            logger.exception("Step %s of %s not saved", slug, application.reference)
+            form.add_error(
+                None,
+                _(
+                    "We could not save this step just now. What you typed is still below and "
+                    "your earlier steps are safe: try again in a moment."
+                ),
+            )
+            context["form"] = form
+            return render(request, "applications/step_form.html", context, status=503)
         else:
             if (
                 slug == "resources"
