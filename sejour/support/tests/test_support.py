@@ -268,3 +268,45 @@ def test_public_pages_of_help_and_money(client):
     for name in ("core:fees", "core:stamps", "support:contact", "changes:start"):
         response = client.get(reverse(name))
         assert response.status_code in (200, 302), name
+
+
+@pytest.mark.django_db
+def test_assisted_filing_refuses_unknown_documents_and_staff_numbers(
+    registry_person, support_agent, agent_client
+):
+    from sejour.registry.models import Motive
+
+    support = agent_client(support_agent)
+    document = registry_person(foreign_number="7500000802")
+    base = {
+        "valid_from": document.valid_from.isoformat(),
+        "valid_until": document.valid_until.isoformat(),
+        "email": "p@example.org",
+        "consent": "on",
+    }
+    response = support.post(reverse("support:assistance"), {**base, "foreign_number": "7500000899"})
+    assert "We found no document" in response.content.decode()
+    response = support.post(reverse("support:assistance"), {**base, "foreign_number": "75000"})
+    assert "foreign_number" in response.context["form"].errors
+    employee = registry_person(foreign_number="7500000803", motive=Motive.EMPLOYEE)
+    response = support.post(
+        reverse("support:assistance"),
+        {
+            **base,
+            "foreign_number": "7500000803",
+            "valid_from": employee.valid_from.isoformat(),
+            "valid_until": employee.valid_until.isoformat(),
+        },
+    )
+    assert "send them to their prefecture" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="assistance.started").exists()
+
+
+@pytest.mark.django_db
+def test_help_search_survives_odd_queries(client):
+    for query in ("x" * 5000, "<script>", "%", "é è ê", "\x00"):
+        response = client.get(reverse("core:help"), {"q": query})
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode().split("<main", 1)[1].replace(
+            "&lt;script&gt;", ""
+        )
