@@ -1,6 +1,5 @@
 """Account writes: each one a transaction with its audit event and its e-mail."""
 
-import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from sejour.audit.services import audit_record
+from sejour.core.codes import READABLE, readable_code
 from sejour.notifications.services import outbox_email
 from sejour.registry.adapter import get_registry
 
@@ -215,8 +215,7 @@ def account_activate_from_visa(*, user: User, by: User | None) -> str:
 
 def temporary_password_make() -> str:
     # Four groups of four characters without look-alikes: easy to type from an e-mail.
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    return "-".join(readable_code(4, READABLE.lower()) for _ in range(4))
 
 
 # --- Passwords ---------------------------------------------------------------

@@ -1,9 +1,8 @@
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sejour.core.codes import readable_code
 from sejour.registry.models import Motive
 from sejour.rules.models import Procedure
 
@@ -43,9 +42,7 @@ STAGE_OF_STATUS = {
 
 
 def _new_reference() -> str:
-    # No look-alike characters: people read it out on the phone.
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "SJ-" + "".join(secrets.choice(alphabet) for _ in range(8))
+    return "SJ-" + readable_code(8)
 
 
 class Application(models.Model):

@@ -1,12 +1,11 @@
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sejour.core.codes import readable_code
+
 
 def _new_number() -> str:
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "AT-" + "".join(secrets.choice(alphabet) for _ in range(10))
+    return "AT-" + readable_code(10)
 
 
 def _stored_name(instance, filename: str) -> str:

@@ -1,14 +1,14 @@
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sejour.core.codes import readable_code
+
 
 def _new_reference() -> str:
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "CT-" + "".join(secrets.choice(alphabet) for _ in range(8))
+    return "CT-" + readable_code(8)
 
 
 class Ticket(models.Model):
