@@ -75,12 +75,24 @@ def decide(application, agent, favourable=True):
     application.refresh_from_db()
 
 
+@pytest.fixture(params=["renewal", "first application"])
+def person(request, registry_person):
+    """A permit holder renewing, or a visa holder filing a first application."""
+    if request.param == "renewal":
+        return request.getfixturevalue("applicant")
+    from sejour.accounts.models import User
+
+    registry_person(kind=DocumentKind.VLS, number="123456789", starts_in_days=-270, ends_in_days=90)
+    return User.objects.create_user(None, email="v@example.org", visa_number="123456789")
+
+
 @pytest.mark.django_db
-def test_renewal_adp_keeps_the_person_covered_every_day_until_the_decision(
-    applicant, agent_paris, ephoto_codes
+def test_adp_keeps_the_person_covered_every_day_until_the_decision(
+    person, agent_paris, ephoto_codes
 ):
     start = timezone.localdate()
-    application = under_instruction(applicant, ephoto_codes["valid"], agent_paris)
+    application = under_instruction(person, ephoto_codes["valid"], agent_paris)
+    assert application.procedure == ("first" if person.visa_number else "renewal")
     ends = application.current_document_ends_on  # 90 days from now
     assert not Attestation.objects.filter(kind=Attestation.Kind.ADP).exists()  # not needed yet
 
@@ -108,7 +120,8 @@ def test_renewal_adp_keeps_the_person_covered_every_day_until_the_decision(
         with_previous = _(
             "It is valid only together with the previous residence permit (card or visa), even if that permit has expired."
         )
-    assert " ".join(with_previous.split())[:40] in pdf_text(adps[0])
+    if application.procedure == "renewal":  # the first-application wording is tested below
+        assert " ".join(with_previous.split())[:40] in pdf_text(adps[0])
 
 
 @pytest.mark.django_db
