@@ -65,6 +65,15 @@ class TicketAnswerForm(DsfrBaseForm):
     )
 
 
+class AssistanceCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code the person reads out"),
+        help_text=_("6 digits, sent to the person's e-mail address."),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class AssistanceForm(ValidityDatesMixin, DsfrBaseForm):
     foreign_number = ForeignNumberField()
     valid_from, valid_until = validity_fields()

@@ -139,6 +139,47 @@ CONSENT_TEXT = (
 )
 
 
+def assistance_code_send(
+    *, foreign_number: str, valid_from, valid_until, email: str, consent: bool
+) -> tuple[str, str]:
+    """Check the document, then e-mail the person a code they read out to the agent.
+
+    The code goes to the address of the existing account (or, for a new account, to the
+    address the person gives): only someone who is really there can hand it over.
+    Returns the code's hash and the address it went to.
+    """
+    import hashlib
+
+    from sejour.accounts.models import User
+    from sejour.core.codes import readable_code
+    from sejour.registry.adapter import get_registry
+
+    if not consent:
+        raise ApplicationError(_("The person's consent is required."), "consent")
+    document = get_registry().find_residence_document(
+        foreign_number=foreign_number, valid_from=valid_from, valid_until=valid_until
+    )
+    if document is None:
+        raise ApplicationError(_("We found no document with this number and these dates."))
+    if not document.allows_online_procedure:
+        raise ApplicationError(
+            _("This person's procedure is not done online: send them to their prefecture.")
+        )
+    existing = User.objects.filter(identifier=foreign_number).first()
+    if existing is not None and not existing.is_applicant:
+        raise ApplicationError(_("This number belongs to a staff account."))
+    address = existing.email if existing else email
+    code = readable_code(6, "23456789")
+    with transaction.atomic():
+        outbox_email(
+            to=address,
+            subject=_("Séjour: your code to let a support agent help you"),
+            template="support/email/assistance_code.txt",
+            context={"code": code},
+        )
+    return hashlib.sha256(f"{foreign_number}:{code}".encode()).hexdigest(), address
+
+
 def assistance_start(
     *, support_agent, foreign_number: str, valid_from, valid_until, email: str, consent: bool
 ):

@@ -1,5 +1,9 @@
 """The contact form (anyone, from any page) and the support back-office."""
 
+import hashlib
+import hmac
+import time
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -21,7 +25,7 @@ from sejour.applications.services import ApplicationError
 from sejour.core.http import posted
 
 from . import services
-from .forms import AssistanceForm, ContactForm, TicketAnswerForm
+from .forms import AssistanceCodeForm, AssistanceForm, ContactForm, TicketAnswerForm
 from .middleware import SESSION_KEY
 from .models import Screenshot, Ticket
 
@@ -145,15 +149,42 @@ def screenshot(request, reference, pk):
     return response
 
 
+PENDING_ASSISTANCE = "assistance_pending"
+CODE_TRIES = 3
+CODE_MINUTES = 15
+
+
 @support_required
 def assistance(request):
-    """Assisted filing: with the person present and consenting, act in their space."""
+    """Assisted filing: the person is present, consents, and reads out a code sent to
+    their e-mail address; only then does the agent act in their space."""
+    pending = request.session.get(PENDING_ASSISTANCE)
+    if request.method == "POST" and "code" in request.POST and pending:
+        code_form = AssistanceCodeForm(request.POST)
+        if time.time() > pending["expires"] or pending["tries"] >= CODE_TRIES:
+            del request.session[PENDING_ASSISTANCE]
+            messages.error(
+                request, _("The code has expired or too many wrong codes were typed. Start again.")
+            )
+            return redirect("support:assistance")
+        if code_form.is_valid():
+            typed = "".join(code_form.cleaned_data["code"].split())
+            digest = hashlib.sha256(f"{pending['foreign_number']}:{typed}".encode()).hexdigest()
+            if hmac.compare_digest(digest, pending["code_hash"]):
+                return _assistance_open(request, pending)
+            pending["tries"] += 1
+            request.session[PENDING_ASSISTANCE] = pending
+            code_form.add_error(
+                "code", _("This is not the code we sent. Check it with the person.")
+            )
+        return render(
+            request, "support/assistance_code.html", {"form": code_form, "email": pending["email"]}
+        )
     form = AssistanceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.assistance_start(
-                support_agent=request.user,
+            code_hash, address = services.assistance_code_send(
                 foreign_number=data["foreign_number"],
                 valid_from=data["valid_from"],
                 valid_until=data["valid_until"],
@@ -163,13 +194,43 @@ def assistance(request):
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            support_agent = request.user
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[SESSION_KEY] = support_agent.identifier
-            request.session["assisted_by_name"] = support_agent.full_name
-            messages.info(request, _("You are now filing on behalf of this person."))
-            return redirect("applications:new")
+            request.session[PENDING_ASSISTANCE] = {
+                "foreign_number": data["foreign_number"],
+                "valid_from": data["valid_from"].isoformat(),
+                "valid_until": data["valid_until"].isoformat(),
+                "email": address,
+                "code_hash": code_hash,
+                "expires": time.time() + CODE_MINUTES * 60,
+                "tries": 0,
+            }
+            return render(
+                request,
+                "support/assistance_code.html",
+                {"form": AssistanceCodeForm(), "email": address},
+            )
     return render(request, "support/assistance.html", {"form": form})
+
+
+def _assistance_open(request, pending):
+    del request.session[PENDING_ASSISTANCE]
+    try:
+        user = services.assistance_start(
+            support_agent=request.user,
+            foreign_number=pending["foreign_number"],
+            valid_from=date.fromisoformat(pending["valid_from"]),
+            valid_until=date.fromisoformat(pending["valid_until"]),
+            email=pending["email"],
+            consent=True,
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect("support:assistance")
+    support_agent = request.user
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_KEY] = support_agent.identifier
+    request.session["assisted_by_name"] = support_agent.full_name
+    messages.info(request, _("You are now filing on behalf of this person."))
+    return redirect("applications:new")
 
 
 @require_POST

@@ -139,6 +139,9 @@ def test_assisted_filing_warns_the_holder_and_cannot_take_their_data(
             "consent": "on",
         },
     )
+    from sejour.support.tests.test_support import assistance_code
+
+    support.post(reverse("support:assistance"), {"code": assistance_code(applicant.email)})
     assert OutboxMessage.objects.filter(
         recipient=applicant.email, subject__contains="support agent"
     ).exists()

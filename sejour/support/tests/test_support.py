@@ -155,6 +155,14 @@ def test_assisted_filing_records_consent_and_who_acted(
     response = support.post(reverse("support:assistance"), data)
     assert "consent" in response.context["form"].errors
     response = support.post(reverse("support:assistance"), {**data, "consent": "on"})
+    # The person reads out the code sent to them; a wrong code is refused.
+    assert "read the code out" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="assistance.started").exists()
+    response = support.post(reverse("support:assistance"), {"code": "000000"})
+    assert "This is not the code we sent" in response.content.decode()
+    response = support.post(
+        reverse("support:assistance"), {"code": assistance_code("helped@example.org")}
+    )
     assert response.url == reverse("applications:new")
     consent = AuditEvent.objects.get(action="assistance.started")
     assert consent.actor == support_agent and consent.subject.identifier == "7500000801"
@@ -175,6 +183,48 @@ def test_assisted_filing_records_consent_and_who_acted(
     response = support.post(reverse("support:assistance_end"))
     assert response.url == reverse("instruction:login")
     assert AuditEvent.objects.filter(action="assistance.ended").exists()
+
+
+def assistance_code(address: str) -> str:
+    import re
+
+    message = OutboxMessage.objects.filter(recipient=address, subject__contains="code").latest("id")
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+@pytest.mark.django_db
+def test_the_code_goes_to_the_account_and_wrong_codes_are_limited(
+    applicant, support_agent, agent_client
+):
+    from sejour.registry.models import ResidenceDocument
+
+    document = ResidenceDocument.objects.get(person__foreign_number=applicant.identifier)
+    support = agent_client(support_agent)
+    support.post(
+        reverse("support:assistance"),
+        {
+            "foreign_number": applicant.identifier,
+            "valid_from": document.valid_from.isoformat(),
+            "valid_until": document.valid_until.isoformat(),
+            "email": "someone-else@example.org",
+            "consent": "on",
+        },
+    )
+    # Sent to the address of the existing account, not to the one typed by the agent.
+    assert OutboxMessage.objects.filter(
+        recipient=applicant.email, subject__contains="code"
+    ).exists()
+    assert not OutboxMessage.objects.filter(recipient="someone-else@example.org").exists()
+    for _try in range(3):
+        support.post(reverse("support:assistance"), {"code": "111111"})
+    response = support.post(
+        reverse("support:assistance"), {"code": assistance_code(applicant.email)}, follow=True
+    )
+    assert (
+        "Start again" in response.content.decode()
+        or "too many wrong codes" in response.content.decode()
+    )
+    assert not AuditEvent.objects.filter(action="assistance.started").exists()
 
 
 @pytest.mark.django_db
