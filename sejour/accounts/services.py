@@ -319,9 +319,10 @@ def login_failure_record(*, identifier: str, ip_address: str) -> datetime | None
     return until
 
 
-def login_success_record(*, user: User, ip_address: str) -> None:
+def login_success_record(*, user: User, ip_address: str, key: str | None = None) -> None:
+    """Forget the failures counted under this login's key (the agents' door has its own)."""
     with transaction.atomic():
-        throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}")
+        throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{key or user.identifier}")
         audit_record(action="account.logged_in", actor=user, subject=user, ip_address=ip_address)
 
 

@@ -113,22 +113,56 @@ def application_start_change(
         )
         if existing:
             return existing
-        application = Application.objects.create(
-            applicant=applicant,
-            procedure=procedure,
-            motive=document.motive,
-            current_document=_document_snapshot(document),
-            current_document_ends_on=document.valid_until,
-            answers={"personal": _personal_from(document.person)},
+        return _draft_create(
+            applicant=applicant, procedure=procedure, motive=document.motive, document=document
         )
-        audit_record(
-            action="application.created",
-            actor=applicant,
-            subject=applicant,
-            application=application,
-            to_status=Status.DRAFT,
-            data={"procedure": procedure},
-        )
+
+
+def _draft_create(
+    *, applicant, procedure: str, motive: str, document: DocumentRecord
+) -> Application:
+    """A new draft, prefilled from the national file, and its first audit event."""
+    application = Application.objects.create(
+        applicant=applicant,
+        procedure=procedure,
+        motive=motive,
+        current_document=_document_snapshot(document),
+        current_document_ends_on=document.valid_until,
+        answers={"personal": _personal_from(document.person)},
+    )
+    audit_record(
+        action="application.created",
+        actor=applicant,
+        subject=applicant,
+        application=application,
+        to_status=Status.DRAFT,
+        data={"motive": motive, "procedure": procedure},
+    )
+    return application
+
+
+def application_transition(
+    *, application: Application, action: str, by, role: str, reason: str = "", data=None
+) -> Application:
+    """Move a locked application along the state machine and record it.
+
+    Call it inside the transaction that locked the row: the check, the change and
+    the audit event commit together or not at all.
+    """
+    transition = transition_for(action, application.status, role)
+    before = application.status
+    application.status = transition.target
+    application.save()
+    audit_record(
+        action=f"application.{action}",
+        actor=by,
+        subject=application.applicant,
+        application=application,
+        from_status=before,
+        to_status=application.status,
+        reason=reason,
+        data=data or {},
+    )
     return application
 
 
@@ -180,23 +214,12 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
         )
         if existing:
             return existing
-        application = Application.objects.create(
+        return _draft_create(
             applicant=applicant,
             procedure=procedure_for(document.kind),
             motive=motive,
-            current_document=_document_snapshot(document),
-            current_document_ends_on=document.valid_until,
-            answers={"personal": _personal_from(document.person)},
+            document=document,
         )
-        audit_record(
-            action="application.created",
-            actor=applicant,
-            subject=applicant,
-            application=application,
-            to_status=Status.DRAFT,
-            data={"motive": motive, "procedure": application.procedure},
-        )
-    return application
 
 
 def step_slugs(application: Application) -> list[str]:
@@ -427,27 +450,19 @@ def _move_open_applications(address_change: Application, by) -> None:
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> Application:
+    from sejour.attestations.models import Attestation
+    from sejour.attestations.services import covers_end
+
     with transaction.atomic():
         application = _lock(application)
         action = "abandon_draft" if application.status == Status.DRAFT else "withdraw"
-        transition = transition_for(action, application.status, APPLICANT)
-        before = application.status
-        application.status = transition.target
-        application.save(update_fields=["status", "updated_at"])
-        from sejour.attestations.models import Attestation
-        from sejour.attestations.services import attestation_end
-
-        for adp in application.attestations.filter(
-            kind=Attestation.Kind.ADP, revoked_at__isnull=True
-        ):
-            attestation_end(attestation=adp, reason=_("The application was withdrawn."), by=by)
-        audit_record(
-            action=f"application.{action}",
-            actor=by,
-            subject=application.applicant,
+        application = application_transition(
+            application=application, action=action, by=by, role=APPLICANT, reason=reason
+        )
+        covers_end(
             application=application,
-            from_status=before,
-            to_status=application.status,
-            reason=reason,
+            kind=Attestation.Kind.ADP,
+            reason=_("The application was withdrawn."),
+            by=by,
         )
     return application

@@ -457,13 +457,14 @@ def _summary_step(request, application):
         )
         return _after_save(application, "summary")
     context = _step_context(application, "summary")
+    files = files_by_requirement(application)  # one query, not one per document
     context.update(
         {
             "answers": answers_display(application),
             "requirements": [
                 {
                     "requirement": requirement,
-                    "files": files_by_requirement(application).get(requirement.code, []),
+                    "files": files.get(requirement.code, []),
                 }
                 for requirement in document_requirements(
                     motive=application.motive,

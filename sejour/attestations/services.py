@@ -205,6 +205,25 @@ def _rights(application: Application) -> dict:
     }
 
 
+def _cover_issue(application, kind, start: date, rule, *, supersedes, by) -> Attestation:
+    """One ADP or ADF, as long as the rule says, from `start`."""
+    return attestation_issue(
+        application=application,
+        kind=kind,
+        valid_from=start,
+        valid_until=add_months(start, rule.attestation_months) - timedelta(days=1),
+        data=_rights(application),
+        supersedes=supersedes,
+        by=by,
+    )
+
+
+def covers_end(*, application: Application, kind: str, reason: str, by=None) -> None:
+    """End every ADP (or ADF) still standing: the one in force and any issued ahead."""
+    for attestation in application.attestations.filter(kind=kind, revoked_at__isnull=True):
+        attestation_end(attestation=attestation, reason=reason, by=by)
+
+
 def coverage_ensure(
     *, application: Application, today: date | None = None, by=None
 ) -> list[Attestation]:
@@ -225,30 +244,15 @@ def coverage_ensure(
     current = current_cover(application, kind)
     if current is None and kind == Attestation.Kind.ADF:
         # The ADF starts on the decision day and replaces the ADP.
-        adp = current_cover(application, Attestation.Kind.ADP)
         start = timezone.localdate(application.decided_at) if application.decided_at else today
-        current = attestation_issue(
-            application=application,
-            kind=kind,
-            valid_from=start,
-            valid_until=add_months(start, rule.attestation_months) - timedelta(days=1),
-            data=_rights(application),
-            supersedes=adp,
-            by=by,
-        )
+        adp = current_cover(application, Attestation.Kind.ADP)
+        current = _cover_issue(application, kind, start, rule, supersedes=adp, by=by)
         issued.append(current)
     covered_until = current.valid_until if current else application.current_document_ends_on
     horizon = today + timedelta(days=rule.renew_days_before)
     while covered_until <= horizon:
-        start = covered_until + timedelta(days=1)
-        current = attestation_issue(
-            application=application,
-            kind=kind,
-            valid_from=start,
-            valid_until=add_months(start, rule.attestation_months) - timedelta(days=1),
-            data=_rights(application),
-            supersedes=current,
-            by=by,
+        current = _cover_issue(
+            application, kind, covered_until + timedelta(days=1), rule, supersedes=current, by=by
         )
         issued.append(current)
         covered_until = current.valid_until

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from sejour.accounts.models import User
 from sejour.accounts.services import account_activate_from_visa
 from sejour.applications.models import Application, Decision
-from sejour.applications.services import ApplicationError
+from sejour.applications.services import ApplicationError, application_transition
 from sejour.applications.states import (
     AGENT,
     APPLICANT,
@@ -21,8 +21,7 @@ from sejour.applications.states import (
     transition_for,
 )
 from sejour.attestations.models import Attestation
-from sejour.attestations.services import attestation_end, current_cover
-from sejour.audit.services import audit_record
+from sejour.attestations.services import covers_end
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
@@ -53,30 +52,14 @@ def _lock_for(application: Application, by, action: str | None = None) -> Applic
     return application
 
 
-def _move(application: Application, action: str, by, *, role: str, reason: str = "", data=None):
-    transition = transition_for(action, application.status, role)
-    before = application.status
-    application.status = transition.target
-    application.save()
-    audit_record(
-        action=f"application.{action}",
-        actor=by,
-        subject=application.applicant,
-        application=application,
-        from_status=before,
-        to_status=application.status,
-        reason=reason,
-        data=data or {},
-    )
-    return application
-
-
 def instruction_start(*, application: Application, by) -> Application:
     """The prefecture takes note of the application; a visa holder gets their number."""
     with transaction.atomic():
         application = _lock_for(application, by)
         application.instruction_started_at = timezone.now()
-        application = _move(application, "start_instruction", by, role=role_of(by))
+        application = application_transition(
+            application=application, action="start_instruction", by=by, role=role_of(by)
+        )
         if application.applicant.is_provisional:
             account_activate_from_visa(user=application.applicant, by=by)
         outbox_email(
@@ -110,10 +93,10 @@ def complement_request(
         raise ApplicationError(_("This document is not part of this application."), "documents")
     with transaction.atomic():
         application = _lock_for(application, by)
-        application = _move(
-            application,
-            "request_complement",
-            by,
+        application = application_transition(
+            application=application,
+            action="request_complement",
+            by=by,
             role=role_of(by),
             reason=message,
             data={"items": items, "deadline": deadline.isoformat()},
@@ -151,7 +134,13 @@ def complement_answer(*, application: Application, by) -> Application:
             raise TransitionNotAllowed("no open request")
         request.answered_at = timezone.now()
         request.save(update_fields=["answered_at"])
-        _move(application, "answer_complement", by, role=APPLICANT, data={"request": request.pk})
+        application_transition(
+            application=application,
+            action="answer_complement",
+            by=by,
+            role=APPLICANT,
+            data={"request": request.pk},
+        )
     return application
 
 
@@ -182,11 +171,15 @@ def application_close(*, application: Application, reason: str, by) -> Applicati
         if request is None or request.deadline >= timezone.localdate():
             raise ApplicationError(_("The applicant's deadline has not passed yet."))
         application.closed_reason = reason
-        application = _move(application, "close", by, role=role_of(by), reason=reason)
-        for attestation in application.attestations.filter(
-            kind=Attestation.Kind.ADP, revoked_at__isnull=True
-        ):
-            attestation_end(attestation=attestation, reason=_("The application was closed."), by=by)
+        application = application_transition(
+            application=application, action="close", by=by, role=role_of(by), reason=reason
+        )
+        covers_end(
+            application=application,
+            kind=Attestation.Kind.ADP,
+            reason=_("The application was closed."),
+            by=by,
+        )
         outbox_email(
             to=application.applicant.email,
             subject=_("Séjour: your application %(reference)s is closed")
@@ -206,10 +199,10 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
         application.decision = Decision.FAVOURABLE if favourable else Decision.UNFAVOURABLE
         application.decision_reasons = reasons
         application.decided_at = timezone.now()
-        application = _move(
-            application,
-            "decide",
-            by,
+        application = application_transition(
+            application=application,
+            action="decide",
+            by=by,
             role=role_of(by),
             reason=reasons,
             data={"decision": application.decision},
@@ -219,9 +212,12 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
         elif favourable:
             _after_commit(application, "cover")
         else:
-            adp = current_cover(application, Attestation.Kind.ADP)
-            if adp is not None:
-                attestation_end(attestation=adp, reason=_("A decision was taken."), by=by)
+            covers_end(
+                application=application,
+                kind=Attestation.Kind.ADP,
+                reason=_("A decision was taken."),
+                by=by,
+            )
             _after_commit(application, Attestation.Kind.DECISION)
     return application
 
@@ -262,7 +258,9 @@ def permit_mark_made(*, application: Application, by) -> Application:
                 _("No new card was asked for: the attestation of address is enough.")
             )
         application.permit_made_at = timezone.now()
-        application = _move(application, "mark_permit_made", by, role=role_of(by))
+        application = application_transition(
+            application=application, action="mark_permit_made", by=by, role=role_of(by)
+        )
         fees = amount_due(application)
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
@@ -335,14 +333,17 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
                 STAMP_MESSAGES["used"](", ".join(c.number for c in checks)), "stamps"
             )
         application.handed_over_at = timezone.now()
-        application = _move(
-            application,
-            "hand_over",
-            by,
+        application = application_transition(
+            application=application,
+            action="hand_over",
+            by=by,
             role=role_of(by),
             data={"stamps": [check.number for check in checks], "paid_cents": paid},
         )
-        adf = current_cover(application, Attestation.Kind.ADF)
-        if adf is not None:
-            attestation_end(attestation=adf, reason=_("The permit has been handed over."), by=by)
+        covers_end(
+            application=application,
+            kind=Attestation.Kind.ADF,
+            reason=_("The permit has been handed over."),
+            by=by,
+        )
     return application

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sejour.accounts import services as account_services
 from sejour.accounts import throttle
-from sejour.accounts.models import Attempt, User
+from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.applications.selectors import answers_display, documents_history
 from sejour.applications.services import ApplicationError
@@ -80,8 +80,7 @@ def agent_login(request):
             if device is not None and device.verify_token(form.cleaned_data["code"]):
                 login(request, user)
                 otp_login(request, device)
-                account_services.login_success_record(user=user, ip_address=ip_address)
-                throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{key}")
+                account_services.login_success_record(user=user, ip_address=ip_address, key=key)
                 target = request.GET.get("next", "")
                 home = "support:tickets" if user.role == User.Role.SUPPORT else "instruction:queue"
                 return redirect(target if target.startswith(("/agents/", "/support/")) else home)

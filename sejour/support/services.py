@@ -139,19 +139,8 @@ CONSENT_TEXT = (
 )
 
 
-def assistance_code_send(
-    *, foreign_number: str, valid_from, valid_until, email: str, consent: bool
-) -> tuple[str, str]:
-    """Check the document, then e-mail the person a code they read out to the agent.
-
-    The code goes to the address of the existing account (or, for a new account, to the
-    address the person gives): only someone who is really there can hand it over.
-    Returns the code's hash and the address it went to.
-    """
-    import hashlib
-
-    from sejour.accounts.models import User
-    from sejour.core.codes import readable_code
+def _assistable_document(foreign_number: str, valid_from, valid_until, consent: bool):
+    """The person's document, if they consent and their procedure is done online."""
     from sejour.registry.adapter import get_registry
 
     if not consent:
@@ -165,6 +154,24 @@ def assistance_code_send(
         raise ApplicationError(
             _("This person's procedure is not done online: send them to their prefecture.")
         )
+    return document
+
+
+def assistance_code_send(
+    *, foreign_number: str, valid_from, valid_until, email: str, consent: bool
+) -> tuple[str, str]:
+    """Check the document, then e-mail the person a code they read out to the agent.
+
+    The code goes to the address of the existing account (or, for a new account, to the
+    address the person gives): only someone who is really there can hand it over.
+    Returns the code's hash and the address it went to.
+    """
+    import hashlib
+
+    from sejour.accounts.models import User
+    from sejour.core.codes import readable_code
+
+    _assistable_document(foreign_number, valid_from, valid_until, consent)
     existing = User.objects.filter(identifier=foreign_number).first()
     if existing is not None and not existing.is_applicant:
         raise ApplicationError(_("This number belongs to a staff account."))
@@ -186,19 +193,8 @@ def assistance_start(
     """Open (or find) the person's account so that a support agent files for them."""
     from sejour.accounts.models import User
     from sejour.accounts.services import password_reset_send
-    from sejour.registry.adapter import get_registry
 
-    if not consent:
-        raise ApplicationError(_("The person's consent is required."), "consent")
-    document = get_registry().find_residence_document(
-        foreign_number=foreign_number, valid_from=valid_from, valid_until=valid_until
-    )
-    if document is None:
-        raise ApplicationError(_("We found no document with this number and these dates."))
-    if not document.allows_online_procedure:
-        raise ApplicationError(
-            _("This person's procedure is not done online: send them to their prefecture.")
-        )
+    document = _assistable_document(foreign_number, valid_from, valid_until, consent)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(identifier=foreign_number).first()
         created = user is None
