@@ -19,7 +19,8 @@ PY=.venv/bin/python
 psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='sejour_bench'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE sejour_bench" >/dev/null
 $PY manage.py migrate --no-input -v 0
-$PY manage.py load_demo >/dev/null
+# load_demo is a development command (it refuses with DEBUG off): the bench asks for it.
+DEBUG=true $PY manage.py load_demo >/dev/null
 $PY manage.py collectstatic --no-input -v 0
 
 .venv/bin/gunicorn sejour.wsgi --workers 4 --bind 127.0.0.1:8765 --log-level warning \

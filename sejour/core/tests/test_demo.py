@@ -2,12 +2,27 @@
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from sejour.accounts.models import User
 from sejour.core.demo import DEMO_PASSWORD, EPHOTO_CODES, PEOPLE, TAX_STAMPS
 from sejour.registry.adapter import LocalRegistry
 from sejour.registry.models import DocumentKind, EphotoCode, Person, ResidenceDocument, TaxStamp
+
+
+@pytest.fixture(autouse=True)
+def development(settings):
+    """`load_demo` is a development command (see the test below that it refuses otherwise)."""
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_run_outside_development(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Only with DEBUG on"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+    assert not Person.objects.exists()
 
 
 @pytest.mark.django_db
@@ -69,3 +84,9 @@ def test_demo_covers_every_account_path_and_situation():
 def test_demo_applicants_log_in_with_the_documented_password():
     call_command("load_demo")
     assert authenticate(identifier="7501000001", password=DEMO_PASSWORD) is not None
+
+
+def test_demo_totp_refuses_to_run_outside_development(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Only with DEBUG on"):
+        call_command("demo_totp")
