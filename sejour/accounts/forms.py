@@ -3,7 +3,9 @@ import re
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -166,15 +168,32 @@ class PasswordChangeForm(NewPasswordForm):
     )
     field_order = ["current_password", "new_password", "new_password_confirm"]
 
+    def __init__(self, *args, blocked_until=None, **kwargs):
+        # While the account is locked the current password is not even checked: no answer
+        # may tell a right guess from a wrong one.
+        self.blocked_until = blocked_until
+        super().__init__(*args, **kwargs)
+
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
+        if self.blocked_until is not None:
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong passwords. Changing the password is blocked until %(time)s. "
+                    "You can choose a new password with “Forgotten password” meanwhile."
+                )
+                % {"time": date_format(localtime(self.blocked_until), "H:i")},
+                code="blocked",
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your current password."), code="wrong")
         return password
 
     def clean_new_password(self):
         password = super().clean_new_password()
-        if self.user.check_password(password):
+        # Compared only once the current password is proven: else this answer would let
+        # anyone holding the session test guesses of the current password.
+        if "current_password" in self.cleaned_data and self.user.check_password(password):
             raise forms.ValidationError(
                 _("Choose a password different from the current one."), code="same"
             )

@@ -163,14 +163,24 @@ def visa_login_link_send(*, visa_number: str) -> None:
         )
 
 
+def _visa_login_links_end(*, visa_number: str) -> int:
+    """End every sign-in link of this visa not used yet: only the newest link ever serves."""
+    return EmailVerification.objects.filter(
+        path=EmailVerification.Path.VISA_LOGIN, visa_number=visa_number, used_at__isnull=True
+    ).update(used_at=timezone.now())
+
+
 def visa_login_consume(*, verification: EmailVerification) -> User:
     with transaction.atomic():
         verification = _verification_lock(verification, EmailVerification.Path.VISA_LOGIN)
-        user = User.objects.filter(visa_number=verification.visa_number, is_active=True).first()
+        # Provisional access only: once activated, the person logs in with their number.
+        user = User.objects.filter(
+            visa_number=verification.visa_number, identifier__isnull=True, is_active=True
+        ).first()
         if user is None:
             raise AccountError(_("This link cannot be used here."))
-        verification.used_at = timezone.now()
-        verification.save(update_fields=["used_at"])
+        # An older link lying in the mailbox must not open the account after this one did.
+        _visa_login_links_end(visa_number=verification.visa_number)
     return user
 
 
@@ -194,6 +204,8 @@ def account_activate_from_visa(*, user: User, by: User | None) -> str:
         user.set_password(temporary_password)
         user.must_change_password = True
         user.save(update_fields=["identifier", "password", "must_change_password"])
+        # From now on the person logs in with the number: no sign-in link opens the account.
+        _visa_login_links_end(visa_number=user.visa_number)
         audit_record(
             action="account.activated",
             actor=by,
@@ -227,6 +239,7 @@ def password_change(*, user: User, new_password: str, ip_address: str = "") -> N
         user.set_password(new_password)
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
+        throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{login_key(user)}")
         audit_record(
             action="account.password_changed",
             actor=user,
@@ -274,6 +287,11 @@ def password_reset_complete(*, user: User, new_password: str, ip_address: str = 
 
 
 # --- Login failures and lockout ---------------------------------------------
+
+
+def login_key(user: User) -> str:
+    """The key a person's failed logins are counted under: staff have their own door's."""
+    return user.identifier if user.is_applicant else f"agent:{user.identifier}"
 
 
 def login_blocked_until(*, identifier: str, ip_address: str) -> datetime | None:

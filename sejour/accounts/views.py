@@ -401,16 +401,28 @@ def password_reset_confirm(request, uidb64, token):
 def password_change(request):
     if request.user.is_provisional or getattr(request, "assisted_by", None):
         raise Http404
-    form = PasswordChangeForm(posted(request), user=request.user)
+    ip_address = throttle.client_address(request)
+    # Guessing the current password here counts like a failed login, under the same key:
+    # a stolen session must not become a way round the lockout.
+    key = services.login_key(request.user)
+    until = (
+        services.login_blocked_until(identifier=key, ip_address=ip_address)
+        if request.method == "POST"
+        else None
+    )
+    form = PasswordChangeForm(posted(request), user=request.user, blocked_until=until)
     if request.method == "POST" and form.is_valid():
         services.password_change(
-            user=request.user,
-            new_password=form.cleaned_data["new_password"],
-            ip_address=throttle.client_address(request),
+            user=request.user, new_password=form.cleaned_data["new_password"], ip_address=ip_address
         )
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password is changed."))
         return redirect("accounts:home")
+    if until is None and form.has_error("current_password", "wrong"):
+        until = services.login_failure_record(identifier=key, ip_address=ip_address)
+        if until is not None:
+            form = PasswordChangeForm(posted(request), user=request.user, blocked_until=until)
+            form.is_valid()
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -126,3 +126,61 @@ def test_my_space_shows_only_my_own_document(client, applicant, other_applicant)
     assert applicant.identifier in body
     assert other_applicant.identifier not in body
     assert "Pereira" not in body
+
+
+def _change(client, current, new="another long passphrase"):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"current_password": current, "new_password": new, "new_password_confirm": new},
+    )
+
+
+@pytest.mark.django_db
+def test_guessing_the_current_password_on_the_change_form_locks_like_login(
+    client, applicant, settings
+):
+    client.force_login(applicant)
+    for _attempt in range(settings.LOGIN_FAILURES_PER_IDENTIFIER - 1):
+        response = _change(client, "a wrong guess")
+        assert "This is not your current password." in str(response.context["form"].errors)
+    response = _change(client, "the last wrong guess")
+    errors = str(response.context["form"].errors)
+    assert "Changing the password is blocked until" in errors
+    # Locked: even the right password is refused, and nothing tells it was right.
+    response = _change(client, PASSWORD)
+    errors = str(response.context["form"].errors)
+    assert "Changing the password is blocked until" in errors
+    assert "This is not your current password." not in errors
+    applicant.refresh_from_db()
+    assert applicant.check_password(PASSWORD)
+    # The same counter as the login door: logging in is blocked too.
+    client.logout()
+    response = client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(subject=applicant, action="account.locked").exists()
+
+
+@pytest.mark.django_db
+def test_the_new_password_field_cannot_test_guesses_of_the_current_one(client, applicant):
+    client.force_login(applicant)
+    response = _change(client, "a wrong guess", new=PASSWORD)
+    errors = str(response.context["form"].errors)
+    assert "Choose a password different" not in errors
+    assert "This is not your current password." in errors
+
+
+@pytest.mark.django_db
+def test_a_right_current_password_changes_it_and_forgets_the_failures(client, applicant, settings):
+    client.force_login(applicant)
+    for _attempt in range(settings.LOGIN_FAILURES_PER_IDENTIFIER - 1):
+        _change(client, "a wrong guess")
+    new = "another long passphrase"
+    assert _change(client, PASSWORD, new).url == reverse("accounts:home")
+    client.logout()
+    client.post(reverse("accounts:login"), {"identifier": applicant.identifier, "password": "x"})
+    response = client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": new}
+    )
+    assert response.status_code == 302

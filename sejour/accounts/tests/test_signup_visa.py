@@ -197,3 +197,48 @@ def test_expired_sign_in_link_is_refused(client, visa, outbox_link):
     link = outbox_link("chinedu@example.org")
     with time_machine.travel(timezone.now() + timedelta(days=2)):
         assert client.post(link).status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_older_sign_in_link_dies_once_a_newer_one_is_used(client, visa, outbox_link):
+    provisional_signup(client, visa, outbox_link)
+    client.logout()
+    client.post(reverse("accounts:visa_login"), {"visa_number": "123456789"})
+    older = outbox_link("chinedu@example.org")
+    client.post(reverse("accounts:visa_login"), {"visa_number": "123456789"})
+    newer = outbox_link("chinedu@example.org")
+    assert older != newer
+    assert client.post(newer).url == reverse("accounts:home")
+    client.logout()
+    response = client.post(older)
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_sign_in_links_die_when_the_account_is_activated(client, visa, outbox_link, agent_paris):
+    user = provisional_signup(client, visa, outbox_link)
+    client.logout()
+    client.post(reverse("accounts:visa_login"), {"visa_number": "123456789"})
+    link = outbox_link("chinedu@example.org")
+    account_activate_from_visa(user=user, by=agent_paris)
+    response = client.post(link)
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_sign_in_link_opens_no_activated_account_even_if_still_unused(
+    client, visa, outbox_link, agent_paris
+):
+    from sejour.accounts.models import EmailVerification
+
+    user = provisional_signup(client, visa, outbox_link)
+    client.logout()
+    client.post(reverse("accounts:visa_login"), {"visa_number": "123456789"})
+    link = outbox_link("chinedu@example.org")
+    account_activate_from_visa(user=user, by=agent_paris)
+    # Even if the row had escaped the ending (written by a request racing the activation).
+    EmailVerification.objects.filter(path=EmailVerification.Path.VISA_LOGIN).update(used_at=None)
+    assert client.post(link).status_code == 400
+    assert "_auth_user_id" not in client.session
