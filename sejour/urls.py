@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from django_otp.admin import OTPAdminSite
 
+from sejour.instruction.door import StaffAdminSite
 from sejour.instruction.views import transparency
 from sejour.notifications.views import dev_outbox
 
-# The admin asks for the second factor too (password + code from an authenticator app).
-admin.site.__class__ = OTPAdminSite
+# The admin asks for the second factor too, through the agents' check and lockout.
+admin.site.__class__ = StaffAdminSite
 
 urlpatterns = [
     path("", include("sejour.core.urls")),

@@ -4,7 +4,7 @@ application view whose actions come from the state machine."""
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,15 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sejour.accounts import services as account_services
-from sejour.accounts import throttle
 from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.applications.selectors import answers_display, documents_history
@@ -31,6 +26,7 @@ from sejour.core.http import posted
 from sejour.rules.services import document_requirements, instruction_rule
 
 from . import services
+from .door import staff_door_check
 from .forms import (
     AgentLoginForm,
     CloseForm,
@@ -64,35 +60,22 @@ def agent_required(view):
 def agent_login(request):
     form = AgentLoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        identifier = form.cleaned_data["identifier"].strip()
-        ip_address = throttle.client_address(request)
-        key = f"agent:{identifier}"
-        until = account_services.login_blocked_until(identifier=key, ip_address=ip_address)
-        if until is None:
-            user = authenticate(
-                request, identifier=identifier, password=form.cleaned_data["password"]
+        answer = staff_door_check(
+            request=request,
+            identifier=form.cleaned_data["identifier"],
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data["code"],
+            may_enter=lambda user: user.role in (*services.AGENT_ROLES, User.Role.SUPPORT),
+        )
+        if answer.user is not None:
+            login(request, answer.user)
+            otp_login(request, answer.device)
+            target = request.GET.get("next", "")
+            home = (
+                "support:tickets" if answer.user.role == User.Role.SUPPORT else "instruction:queue"
             )
-            device = (
-                TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                if user is not None and user.role in (*services.AGENT_ROLES, User.Role.SUPPORT)
-                else None
-            )
-            if device is not None and device.verify_token(form.cleaned_data["code"]):
-                login(request, user)
-                otp_login(request, device)
-                account_services.login_success_record(user=user, ip_address=ip_address, key=key)
-                target = request.GET.get("next", "")
-                home = "support:tickets" if user.role == User.Role.SUPPORT else "instruction:queue"
-                return redirect(target if target.startswith(("/agents/", "/support/")) else home)
-            until = account_services.login_failure_record(identifier=key, ip_address=ip_address)
-            if until is None:
-                form.add_error(None, _("The identifier, the password or the code is wrong."))
-        if until is not None:
-            form.add_error(
-                None,
-                _("Too many failed attempts. Logging in is blocked until %(time)s.")
-                % {"time": date_format(localtime(until), "H:i")},
-            )
+            return redirect(target if target.startswith(("/agents/", "/support/")) else home)
+        form.add_error(None, answer.message)
     return render(request, "instruction/login.html", {"form": form})
 
 
