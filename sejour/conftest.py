@@ -301,3 +301,115 @@ def admin_client(db):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+# --- Object storage ------------------------------------------------------------------
+# The S3 tests talk over HTTP to a real S3-compatible server in another process
+# (moto's standalone server: `scripts/s3.sh start`, which .ci/run does), never to a
+# mock inside the test process. Its address comes from S3_TEST_ENDPOINT_URL.
+
+S3_TEST_CREDENTIALS = {"access_key": "sejour-test", "secret_key": "sejour-test-secret"}
+S3_TEST_REGION = "eu-west-3"
+
+
+def s3_client(endpoint: str):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=S3_TEST_REGION,
+        aws_access_key_id=S3_TEST_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_TEST_CREDENTIALS["secret_key"],
+        config=Config(retries={"max_attempts": 1}, connect_timeout=3),
+    )
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    """The S3-compatible test server; CI must have it, elsewhere the S3 tests skip."""
+    import os
+
+    url = os.environ.get("S3_TEST_ENDPOINT_URL", "")
+    if not url:
+        problem = "S3_TEST_ENDPOINT_URL is not set (scripts/s3.sh start, then export it)"
+    else:
+        try:
+            s3_client(url).list_buckets()
+            return url
+        except Exception as error:
+            problem = f"the S3 test server at {url} does not answer ({error})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"S3 tests cannot run in CI: {problem}")
+    pytest.skip(f"S3 tests skipped: {problem}")
+
+
+class S3Bucket:
+    """A fresh private bucket on the test server, seen from outside Séjour."""
+
+    def __init__(self, endpoint: str, name: str):
+        self.endpoint = endpoint
+        self.name = name
+        self.client = s3_client(endpoint)
+
+    def storage_options(self) -> dict:
+        return {
+            "bucket_name": self.name,
+            "endpoint_url": self.endpoint,
+            "region_name": S3_TEST_REGION,
+            **S3_TEST_CREDENTIALS,
+        }
+
+    def create(self) -> "S3Bucket":
+        self.client.create_bucket(
+            Bucket=self.name, CreateBucketConfiguration={"LocationConstraint": S3_TEST_REGION}
+        )
+        return self
+
+    def keys(self) -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+    def unsigned_get(self, key: str) -> int:
+        """The status an anonymous request for the object gets (no signature at all)."""
+        import urllib.error
+        import urllib.request
+
+        try:
+            url = f"{self.endpoint}/{self.name}/{key}"  # the test server, over plain HTTP
+            with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def destroy(self) -> None:
+        for key in self.keys():
+            self.client.delete_object(Bucket=self.name, Key=key)
+        self.client.delete_bucket(Bucket=self.name)
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint):
+    import uuid
+
+    bucket = S3Bucket(s3_endpoint, f"sejour-test-{uuid.uuid4().hex[:16]}").create()
+    yield bucket
+    bucket.destroy()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_bucket, tmp_path):
+    """Séjour's files in a private bucket of the S3 test server, as in production."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # so a test can show nothing lands on disk
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "sejour.core.storage.PrivateS3Storage",
+            "OPTIONS": s3_bucket.storage_options(),
+        },
+    }
+    return s3_bucket

@@ -167,15 +167,17 @@ STORAGES = {
     },
 }
 if os.getenv("AWS_STORAGE_BUCKET_NAME"):
+    # A private bucket; credentials from the usual AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+    # (or the machine's role). Objects are private and never overwritten, and every
+    # download is streamed through Séjour after its own check (decision 0003).
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "sejour.core.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": os.getenv("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": os.getenv("AWS_S3_ENDPOINT_URL") or None,
             "region_name": os.getenv("AWS_S3_REGION_NAME") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
+            # "path" for most S3-compatible services that are not AWS.
+            "addressing_style": os.getenv("AWS_S3_ADDRESSING_STYLE") or None,
         },
     }
 

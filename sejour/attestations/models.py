@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sejour.core.codes import readable_code
+from sejour.core.storage import random_key
 
 
 def _new_number() -> str:
@@ -9,7 +10,8 @@ def _new_number() -> str:
 
 
 def _stored_name(instance, filename: str) -> str:
-    return f"attestations/{instance.application.reference}/{instance.number}.pdf"
+    # Not the attestation's number: whoever reads the bucket's keys learns nothing.
+    return random_key("attestations", "pdf")
 
 
 class Attestation(models.Model):

@@ -1,26 +1,18 @@
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from sejour.applications.selectors import application_for_viewer
+from sejour.core.storage import stored_file_response
 
 
 def attestation_download(request, reference, number):
     application = application_for_viewer(request, reference)
     attestation = get_object_or_404(application.attestations, number=number)
-    if not attestation.file:
-        raise Http404
-    try:
-        handle = attestation.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return stored_file_response(
+        request,
+        attestation.file,
         content_type="application/pdf",
-        as_attachment=True,
         filename=f"{attestation.kind}-{attestation.number}.pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def verify(request, token=""):

@@ -1,13 +1,14 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sejour.core.storage import random_key
+
 
 def _stored_name(instance, filename: str) -> str:
-    # Never the name the person gave: a random name with the extension of the detected type.
-    return f"applications/{instance.application.reference}/{uuid.uuid4().hex}.{instance.extension}"
+    # Never the name the person gave, nor the application's reference: a random key
+    # with the extension of the detected type (the original name is in the row).
+    return random_key("documents", instance.extension)
 
 
 class SupportingFile(models.Model):

@@ -1,10 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sejour.core.codes import readable_code
+from sejour.core.storage import random_key
 
 
 def _new_reference() -> str:
@@ -57,7 +56,7 @@ class Ticket(models.Model):
 
 
 def _screenshot_name(instance, filename: str) -> str:
-    return f"tickets/{instance.ticket.reference}/{uuid.uuid4().hex}.{instance.extension}"
+    return random_key("screenshots", instance.extension)
 
 
 class Screenshot(models.Model):

@@ -76,7 +76,18 @@ def ticket_create(
                     content_type=inspected.content_type,
                     original_name=safe_display_name(getattr(uploaded, "name", "") or ""),
                 )
-                screenshot.file.save("shot", ContentFile(inspected.content), save=False)
+                try:
+                    screenshot.file.save("shot", ContentFile(inspected.content), save=False)
+                except Exception as error:
+                    # Storage down or full: the message is kept on the form, nothing half-saved.
+                    logger.error("Screenshot not stored: %s", error)
+                    raise ApplicationError(
+                        _(
+                            "We could not save your screenshots right now: send your message "
+                            "without them, or try again in a few minutes."
+                        ),
+                        "screenshots",
+                    ) from error
                 saved.append(screenshot.file)
                 screenshot.save()
             audit_record(

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from sejour.accounts import throttle
 from sejour.accounts.models import Attempt, User
 from sejour.applications.services import ApplicationError
 from sejour.core.http import posted
+from sejour.core.storage import stored_file_response
 
 from . import services
 from .forms import AssistanceCodeForm, AssistanceForm, ContactForm, TicketAnswerForm
@@ -140,13 +140,9 @@ def ticket_close(request, reference):
 @support_required
 def screenshot(request, reference, pk):
     shot = get_object_or_404(Screenshot, ticket__reference=reference, pk=pk)
-    try:
-        handle = shot.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=shot.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(
+        request, shot.file, content_type=shot.content_type, as_attachment=False
+    )
 
 
 PENDING_ASSISTANCE = "assistance_pending"
