@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sejour.attestations",
     "sejour.instruction",
     "sejour.support",
+    "sejour.figures",
 ]
 
 MIDDLEWARE = [

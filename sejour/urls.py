@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sejour.figures.views import transparency
 from sejour.instruction.door import StaffAdminSite
-from sejour.instruction.views import transparency
 from sejour.notifications.views import dev_outbox
 
 # The admin asks for the second factor too, through the agents' check and lockout.
@@ -16,6 +16,7 @@ urlpatterns = [
     path("changements/", include("sejour.applications.changes_urls")),
     path("", include("sejour.support.urls")),
     path("", include("sejour.attestations.urls")),
+    path("agents/tableau-de-bord/", include("sejour.figures.urls")),
     path("agents/", include("sejour.instruction.urls")),
     path("langue/", set_language, name="set_language"),
     path("transparence/", transparency, name="transparency"),

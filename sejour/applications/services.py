@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sejour.accounts.models import User
 from sejour.audit.services import audit_record
+from sejour.figures.services import tallies_shift, tally_keys
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
 from sejour.registry.models import Prefecture
@@ -287,10 +288,12 @@ def application_correct(*, application: Application, step: str, data: dict, by) 
         }
         if not changed:
             return application
+        before = tally_keys(application)
         if step == "personal":
             application.prefecture = _prefecture_for(data["postcode"])
         application.answers = {**application.answers, step: data}
         application.save()
+        tallies_shift(application=application, before=before)
         audit_record(
             action="application.corrected",
             actor=by,
@@ -416,6 +419,7 @@ def application_submit(*, application: Application, by, today: date | None = Non
             to_status=application.status,
             data={"late": application.late, "prefecture": application.prefecture.department_code},
         )
+        tallies_shift(application=application, before=[])
         if application.procedure == Procedure.ADDRESS_CHANGE:
             _move_open_applications(application, by)
         application_id = application.pk
@@ -433,8 +437,10 @@ def _move_open_applications(address_change: Application, by) -> None:
         .select_related("prefecture")
     ):
         before = other.prefecture
+        counted = tally_keys(other)
         other.prefecture = address_change.prefecture
         other.save(update_fields=["prefecture", "updated_at"])
+        tallies_shift(application=other, before=counted)
         audit_record(
             action="application.moved",
             actor=by,
@@ -455,6 +461,7 @@ def application_withdraw(*, application: Application, by, reason: str) -> Applic
 
     with transaction.atomic():
         application = _lock(application)
+        before = tally_keys(application)
         action = "abandon_draft" if application.status == Status.DRAFT else "withdraw"
         application = application_transition(
             application=application, action=action, by=by, role=APPLICANT, reason=reason
@@ -465,4 +472,5 @@ def application_withdraw(*, application: Application, by, reason: str) -> Applic
             reason=_("The application was withdrawn."),
             by=by,
         )
+        tallies_shift(application=application, before=before)
     return application

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
+from sejour.figures.services import tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email
 from sejour.registry.models import DocumentKind
 from sejour.rules.services import CHANGE_PROCEDURES, add_months, instruction_rule
@@ -250,12 +251,17 @@ def coverage_ensure(
         issued.append(current)
     covered_until = current.valid_until if current else application.current_document_ends_on
     horizon = today + timedelta(days=rule.renew_days_before)
+    # A new ADP moves the day this application is covered until (the dashboard's count).
+    renewing_adp = kind == Attestation.Kind.ADP and covered_until <= horizon
+    before = tally_keys(application) if renewing_adp else None
     while covered_until <= horizon:
         current = _cover_issue(
             application, kind, covered_until + timedelta(days=1), rule, supersedes=current, by=by
         )
         issued.append(current)
         covered_until = current.valid_until
+    if before is not None:
+        tallies_shift(application=application, before=before)
     return issued
 
 

@@ -22,6 +22,7 @@ from sejour.applications.states import (
 )
 from sejour.attestations.models import Attestation
 from sejour.attestations.services import covers_end
+from sejour.figures.services import decision_count, tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
@@ -56,10 +57,12 @@ def instruction_start(*, application: Application, by) -> Application:
     """The prefecture takes note of the application; a visa holder gets their number."""
     with transaction.atomic():
         application = _lock_for(application, by)
+        before = tally_keys(application)
         application.instruction_started_at = timezone.now()
         application = application_transition(
             application=application, action="start_instruction", by=by, role=role_of(by)
         )
+        tallies_shift(application=application, before=before)
         if application.applicant.is_provisional:
             account_activate_from_visa(user=application.applicant, by=by)
         outbox_email(
@@ -93,6 +96,7 @@ def complement_request(
         raise ApplicationError(_("This document is not part of this application."), "documents")
     with transaction.atomic():
         application = _lock_for(application, by)
+        before = tally_keys(application)
         application = application_transition(
             application=application,
             action="request_complement",
@@ -104,6 +108,7 @@ def complement_request(
         request = ComplementRequest.objects.create(
             application=application, items=items, message=message, deadline=deadline, created_by=by
         )
+        tallies_shift(application=application, before=before)
         outbox_email(
             to=application.applicant.email,
             subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
@@ -132,6 +137,7 @@ def complement_answer(*, application: Application, by) -> Application:
         transition_for("answer_complement", application.status, APPLICANT)
         if request is None:
             raise TransitionNotAllowed("no open request")
+        before = tally_keys(application)
         request.answered_at = timezone.now()
         request.save(update_fields=["answered_at"])
         application_transition(
@@ -141,6 +147,7 @@ def complement_answer(*, application: Application, by) -> Application:
             role=APPLICANT,
             data={"request": request.pk},
         )
+        tallies_shift(application=application, before=before)
     return application
 
 
@@ -167,6 +174,7 @@ def application_close(*, application: Application, reason: str, by) -> Applicati
         raise ApplicationError(_("Write the reason: the applicant will read it."), "reason")
     with transaction.atomic():
         application = _lock_for(application, by, "close")
+        before = tally_keys(application)
         request = open_complement(application)
         if request is None or request.deadline >= timezone.localdate():
             raise ApplicationError(_("The applicant's deadline has not passed yet."))
@@ -180,6 +188,7 @@ def application_close(*, application: Application, reason: str, by) -> Applicati
             reason=_("The application was closed."),
             by=by,
         )
+        tallies_shift(application=application, before=before)
         outbox_email(
             to=application.applicant.email,
             subject=_("Séjour: your application %(reference)s is closed")
@@ -196,6 +205,7 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
         raise ApplicationError(_("Write the reasons for the decision."), "reasons")
     with transaction.atomic():
         application = _lock_for(application, by)
+        before = tally_keys(application)
         application.decision = Decision.FAVOURABLE if favourable else Decision.UNFAVOURABLE
         application.decision_reasons = reasons
         application.decided_at = timezone.now()
@@ -207,6 +217,7 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
             reason=reasons,
             data={"decision": application.decision},
         )
+        decision_count(application=application, by=by)
         if favourable and _address_only(application):
             _after_commit(application, Attestation.Kind.ADDRESS)
         elif favourable:
@@ -219,6 +230,7 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
                 by=by,
             )
             _after_commit(application, Attestation.Kind.DECISION)
+        tallies_shift(application=application, before=before)
     return application
 
 
@@ -251,6 +263,7 @@ def permit_mark_made(*, application: Application, by) -> Application:
     """The permit is made: the applicant is told by SMS and e-mail how to collect it."""
     with transaction.atomic():
         application = _lock_for(application, by, "mark_permit_made")
+        before = tally_keys(application)
         if application.decision != Decision.FAVOURABLE:
             raise ApplicationError(_("A permit is made only after a favourable decision."))
         if _address_only(application):
@@ -261,6 +274,7 @@ def permit_mark_made(*, application: Application, by) -> Application:
         application = application_transition(
             application=application, action="mark_permit_made", by=by, role=role_of(by)
         )
+        tallies_shift(application=application, before=before)
         fees = amount_due(application)
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
@@ -320,6 +334,7 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
         raise ApplicationError(" ".join(problems), "stamps")
     with transaction.atomic():
         application = _lock_for(application, by, "hand_over")
+        before = tally_keys(application)
         due = amount_due(application).total_cents
         paid = sum(check.amount_cents for check in checks)
         if paid != due:
@@ -346,4 +361,5 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
             reason=_("The permit has been handed over."),
             by=by,
         )
+        tallies_shift(application=application, before=before)
     return application

@@ -290,14 +290,3 @@ def application_action(request, reference, action):
         return application_view(request, reference, forms={"error": str(error)}, status=400)
     messages.success(request, done)
     return redirect("instruction:application", reference=reference)
-
-
-def transparency(request):
-    """Public: median processing times per prefecture and motive."""
-    from .transparency import MINIMUM_DECISIONS, processing_times
-
-    return render(
-        request,
-        "instruction/transparency.html",
-        {"rows": processing_times(), "minimum": MINIMUM_DECISIONS},
-    )

@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis): random sequences of applicant and agent actions
 never reach a state the state machine forbids, never lose a document version and
-never leave a person without a valid document while a decision is pending; random
+never leave a person without a valid document while a decision is pending, and
+keep the dashboard's counters equal to a recount; random
 input in every form never answers 500."""
 
 from datetime import timedelta
@@ -23,6 +24,8 @@ from sejour.audit.models import AuditEvent
 from sejour.conftest import png_bytes
 from sejour.documents.models import SupportingFile
 from sejour.documents.services import file_add, file_remove
+from sejour.figures.models import Tally
+from sejour.figures.rebuild import tally_counts
 from sejour.instruction import services as instruction
 from sejour.registry.models import ResidenceDocument
 
@@ -137,6 +140,11 @@ def test_random_action_sequences_respect_the_rules(
                     if event.from_status:
                         assert (event.from_status, event.to_status) in ALLOWED_MOVES, event.action
                 assert application.status in Status.values
+                # The dashboard's counters, kept change by change, equal a full recount.
+                assert {
+                    (t.prefecture_id, t.measure, t.status, t.day): t.count
+                    for t in Tally.objects.exclude(count=0)
+                } == tally_counts(), actions
                 # Never a document version lost: rows only accumulate.
                 count = SupportingFile.objects.filter(application=application).count()
                 assert count >= versions

@@ -55,6 +55,8 @@ def test_every_url_refuses_a_post_without_csrf_token(applicant):
         "attestations:verify": ["t"],
         "instruction:application": ["SJ-X"],
         "instruction:action": ["SJ-X", "decide"],
+        "figures:dashboard": ["75"],
+        "figures:uncovered": ["75"],
     }
     for name in EXPECTED:
         url = reverse(name, args=args.get(name, []))

@@ -98,6 +98,10 @@ EXPECTED = {
     "instruction:logout": every(405),
     "instruction:application": AGENT_OBJECT,
     "instruction:action": but(AGENT_AREA, agent=405, supervisor=405, other_agent=405),
+    # A supervisor's dashboard: their own prefecture only (tested further in figures/tests).
+    "figures:dashboard_home": but(every(403), anonymous=302, supervisor=302),
+    "figures:dashboard": but(every(403), anonymous=302, supervisor=200),
+    "figures:uncovered": but(every(403), anonymous=302, supervisor=200),
     "set_language": every(302),
     "transparency": PUBLIC,
     "dev_outbox": every(404),  # DEBUG is off
@@ -220,6 +224,8 @@ def world(
         "attestations:verify": ["made-up"],
         "instruction:application": [reference],
         "instruction:action": [reference, "decide"],
+        "figures:dashboard": ["75"],
+        "figures:uncovered": ["75"],
     }
     return clients, kwargs, application
 

@@ -1,0 +1,264 @@
+"""The daily recount: every summary table computed again from the rows themselves.
+
+The services keep the tables true as things happen; this run catches what no service
+sees (an administrator's edit in the admin site, a rule changed after the fact), moves
+the processing-time window when a month begins, and fills the tables after a bulk
+load (`bench/scale/`). Each table is replaced in its own transaction, with the table
+locked against the services' increments meanwhile (they wait, then add on top).
+"""
+
+import time
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+
+from sejour.applications.models import Application, Status
+from sejour.attestations.models import Attestation
+from sejour.audit.models import AuditEvent
+from sejour.instruction.models import ComplementRequest
+from sejour.registry.models import Prefecture
+from sejour.rules.models import InstructionRule
+from sejour.rules.services import CHANGE_PROCEDURES
+
+from .models import (
+    ALL_MOTIVES,
+    NATIONAL,
+    DecisionCount,
+    OutputCount,
+    ProcessingTime,
+    Recount,
+    Tally,
+)
+from .services import CLOCK_RUNS, PENDING_DECISION, histogram_median, week_of, window_from
+
+# Weeks of output recounted from the audit events (the dashboard shows fewer).
+OUTPUT_WEEKS = 26
+BATCH = 5000
+
+
+def _lock(*models) -> None:
+    """Writers wait while a table is replaced (PostgreSQL; SQLite has one writer anyway).
+    The order is the services' order, so a waiting service never deadlocks with us."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+
+
+def decision_histogram() -> Counter:
+    """(area, procedure, motive, month, days) → decisions, from the applications."""
+    codes = dict(Prefecture.objects.values_list("pk", "department_code"))
+    histogram = Counter()
+    rows = (
+        Application.objects.filter(
+            decided_at__isnull=False, filed_at__isnull=False, prefecture__isnull=False
+        )
+        .annotate(decided_on=TruncDate("decided_at"), filed_on=TruncDate("filed_at"))
+        .values_list("prefecture_id", "procedure", "motive", "decided_on", "filed_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for prefecture_id, procedure, motive, decided_on, filed_on, n in rows.iterator(BATCH):
+        month = decided_on.replace(day=1)
+        days = (decided_on - filed_on).days
+        for area in (codes[prefecture_id], NATIONAL):
+            for group_motive in (motive, ALL_MOTIVES):
+                histogram[(area, procedure, group_motive, month, days)] += n
+    return histogram
+
+
+def processing_times(histogram: Counter, today: date) -> list[ProcessingTime]:
+    start = window_from(today)
+    groups = defaultdict(list)
+    for (area, procedure, motive, month, days), count in histogram.items():
+        if month >= start:
+            groups[(area, procedure, motive)].append((days, count))
+    now = timezone.now()
+    return [
+        ProcessingTime(
+            area=area,
+            procedure=procedure,
+            motive=motive,
+            window_from=start,
+            decisions=sum(count for _days, count in pairs),
+            median_days=histogram_median(pairs),
+            updated_at=now,
+        )
+        for (area, procedure, motive), pairs in groups.items()
+    ]
+
+
+def _legal_days_on():
+    rules = list(InstructionRule.objects.order_by("effective_from"))
+
+    def legal_days(day: date) -> int | None:
+        for rule in reversed(rules):
+            if rule.effective_from <= day and (
+                rule.effective_until is None or day < rule.effective_until
+            ):
+                return rule.legal_days
+        return None  # filed before any instruction rule (as `services.tally_keys` skips it)
+
+    return legal_days
+
+
+def tally_counts() -> Counter:
+    """(prefecture, measure, status, day) → applications, as `services.tally_keys` counts."""
+    counts = Counter()
+    filed = (
+        Application.objects.filter(filed_at__isnull=False, prefecture__isnull=False)
+        .annotate(day=TruncDate("filed_at"))
+        .values_list("prefecture_id", "status", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for prefecture_id, status, day, n in filed.iterator(BATCH):
+        counts[(prefecture_id, Tally.Measure.FILED, status, day)] += n
+
+    # Legal deadline: filing day + legal time (the rule of the filing day) + every pause.
+    paused = Counter()
+    for application_id, asked_on, answered_on in (
+        ComplementRequest.objects.filter(
+            application__status__in=CLOCK_RUNS,
+            application__filed_at__isnull=False,
+            answered_at__isnull=False,
+        )
+        .annotate(asked_on=TruncDate("created_at"), answered_on=TruncDate("answered_at"))
+        .values_list("application_id", "asked_on", "answered_on")
+        .iterator(BATCH)
+    ):
+        paused[application_id] += (answered_on - asked_on).days
+    legal_days = _legal_days_on()
+    for application_id, prefecture_id, status, filed_on in (
+        Application.objects.filter(
+            status__in=CLOCK_RUNS, filed_at__isnull=False, prefecture__isnull=False
+        )
+        .annotate(filed_on=TruncDate("filed_at"))
+        .values_list("pk", "prefecture_id", "status", "filed_on")
+        .iterator(BATCH)
+    ):
+        days = legal_days(filed_on)
+        if days is None:
+            continue
+        deadline = filed_on + timedelta(days=days + paused[application_id])
+        counts[(prefecture_id, Tally.Measure.LEGAL, status, deadline)] += 1
+
+    reply = (
+        ComplementRequest.objects.filter(
+            answered_at__isnull=True,
+            application__status=Status.WAITING_APPLICANT,
+            application__filed_at__isnull=False,
+            application__prefecture__isnull=False,
+        )
+        .values_list("application__prefecture_id", "deadline")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for prefecture_id, deadline, n in reply.iterator(BATCH):
+        counts[(prefecture_id, Tally.Measure.REPLY, Status.WAITING_APPLICANT, deadline)] += n
+
+    adp_until = (
+        Attestation.objects.filter(
+            application=OuterRef("pk"), kind=Attestation.Kind.ADP, revoked_at__isnull=True
+        )
+        .values("application")
+        .annotate(until=Max("valid_until"))
+        .values("until")
+    )
+    cover = (
+        Application.objects.filter(
+            status__in=PENDING_DECISION, filed_at__isnull=False, prefecture__isnull=False
+        )
+        .exclude(procedure__in=CHANGE_PROCEDURES)
+        .annotate(
+            covered=Greatest(
+                "current_document_ends_on",
+                Coalesce(Subquery(adp_until), "current_document_ends_on"),
+                output_field=DateField(),
+            )
+        )
+        .values_list("prefecture_id", "status", "covered")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for prefecture_id, status, covered, n in cover.iterator(BATCH):
+        counts[(prefecture_id, Tally.Measure.COVER, status, covered)] += n
+    return counts
+
+
+def output_counts(since: date) -> Counter:
+    """(prefecture, week, agent) → decisions recorded, from the audit events."""
+    counts = Counter()
+    rows = (
+        AuditEvent.objects.filter(
+            action="application.decide",
+            # A range on the column itself, so that its index serves.
+            created_at__gte=timezone.make_aware(datetime.combine(since, datetime.min.time())),
+            actor__isnull=False,
+            application__prefecture__isnull=False,
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values_list("application__prefecture_id", "day", "actor_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for prefecture_id, day, actor_id, n in rows.iterator(BATCH):
+        counts[(prefecture_id, week_of(day), actor_id)] += n
+    return counts
+
+
+def figures_rebuild(*, today: date | None = None) -> Recount:
+    """Recount every summary table; returns the run (how long it took)."""
+    today = today or timezone.localdate()
+    started_at = timezone.now()
+    clock = time.monotonic()
+    with transaction.atomic():
+        _lock(ProcessingTime, DecisionCount)
+        histogram = decision_histogram()
+        DecisionCount.objects.all().delete()
+        DecisionCount.objects.bulk_create(
+            (
+                DecisionCount(
+                    area=area,
+                    procedure=procedure,
+                    motive=motive,
+                    month=month,
+                    days=days,
+                    decisions=n,
+                )
+                for (area, procedure, motive, month, days), n in histogram.items()
+            ),
+            batch_size=BATCH,
+        )
+        ProcessingTime.objects.all().delete()
+        ProcessingTime.objects.bulk_create(processing_times(histogram, today), batch_size=BATCH)
+    with transaction.atomic():
+        _lock(Tally)
+        counts = tally_counts()
+        Tally.objects.all().delete()
+        Tally.objects.bulk_create(
+            (
+                Tally(prefecture_id=prefecture_id, measure=measure, status=status, day=day, count=n)
+                for (prefecture_id, measure, status, day), n in counts.items()
+            ),
+            batch_size=BATCH,
+        )
+    with transaction.atomic():
+        _lock(OutputCount)
+        since = week_of(today) - timedelta(weeks=OUTPUT_WEEKS - 1)
+        output = output_counts(since)
+        OutputCount.objects.filter(week__gte=since).delete()
+        OutputCount.objects.bulk_create(
+            (
+                OutputCount(prefecture_id=prefecture_id, week=week, agent_id=agent_id, decisions=n)
+                for (prefecture_id, week, agent_id), n in output.items()
+            ),
+            batch_size=BATCH,
+        )
+    return Recount.objects.create(
+        started_at=started_at, finished_at=timezone.now(), seconds=time.monotonic() - clock
+    )
