@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files come pre-compressed), above everything that
+    # writes the body, so that what leaves is compressed last.
+    "sejour.core.middleware.CompressTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +157,7 @@ USE_TZ = True
 
 # Files: local disk by default, S3-compatible storage when AWS_STORAGE_BUCKET_NAME is set.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "sejour" / "static"]
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
@@ -170,7 +173,7 @@ STORAGES = {
 if os.getenv("AWS_STORAGE_BUCKET_NAME"):
     # A private bucket; credentials from the usual AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
     # (or the machine's role). Objects are private and never overwritten, and every
-    # download is streamed through Séjour after its own check (decision 0003).
+    # download is streamed through Séjour after its own check (decision 0004).
     STORAGES["default"] = {
         "BACKEND": "sejour.core.storage.PrivateS3Storage",
         "OPTIONS": {

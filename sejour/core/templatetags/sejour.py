@@ -12,3 +12,11 @@ def euros(cents) -> str:
     amount = int(cents) / 100
     places = 0 if amount == int(amount) else 2
     return f"{number_format(amount, places, use_l10n=True, force_grouping=True)}\u00a0€"
+
+
+@register.simple_tag
+def static_integrity(name: str) -> str:
+    """The subresource-integrity hash of a static file as it is served (see static_integrity)."""
+    from sejour.core.static_integrity import static_integrity as compute
+
+    return compute(name)
