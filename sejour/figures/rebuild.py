@@ -65,6 +65,8 @@ def decision_histogram() -> Counter:
     for prefecture_id, procedure, motive, decided_on, filed_on, n in rows.iterator(BATCH):
         month = decided_on.replace(day=1)
         days = (decided_on - filed_on).days
+        if days < 0:
+            continue  # dates edited by hand into nonsense: no service records that
         for area in (codes[prefecture_id], NATIONAL):
             for group_motive in (motive, ALL_MOTIVES):
                 histogram[(area, procedure, group_motive, month, days)] += n

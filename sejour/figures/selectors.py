@@ -39,7 +39,10 @@ OUTPUT_WEEKS = 6
 
 
 def status_counts(prefecture_id: int) -> dict[str, int]:
-    """Filed applications of a prefecture per status (kept by the services, exact)."""
+    """Filed applications of a prefecture per status (kept by the services, exact).
+
+    The one table of per-status counts per prefecture (issue 14): the queue's tabs
+    can read it too, rather than a second counter kept by the same services."""
     return dict(
         Tally.objects.filter(prefecture_id=prefecture_id, measure=Tally.Measure.FILED)
         .values_list("status")

@@ -85,6 +85,7 @@ def uncovered(request, prefecture):
     applications = list(
         Application.objects.filter(
             prefecture=prefecture,
+            filed_at__isnull=False,  # always true here; lets the queue's partial indexes serve
             status__in=PENDING_DECISION,
             current_document_ends_on__lt=today,
         )
