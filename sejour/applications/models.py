@@ -105,6 +105,8 @@ class Application(models.Model):
         return self.status == Status.DRAFT
 
     @property
-    def holder_name(self) -> str:
+    def typed_name(self) -> str:
+        """The name as typed in the wizard: for the agent to compare, never to certify
+        (attestations print `accounts.selectors.certified_identity`)."""
         personal = self.answers.get("personal", {})
         return f"{personal.get('first_names', '')} {personal.get('last_name', '').upper()}".strip()

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sejour.accounts.selectors import IdentityNumber
 from sejour.core.codes import readable_code
 from sejour.core.storage import random_key
 
@@ -29,7 +30,14 @@ class Attestation(models.Model):
         "applications.Application", on_delete=models.PROTECT, related_name="attestations"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The holder as the national registry knew them at issue (never the typed answers):
+    # what the PDF prints, the QR code signs and the verification page shows.
     holder_name = models.CharField(_("holder"), max_length=250)
+    holder_birth_date = models.DateField(_("holder's date of birth"), null=True, blank=True)
+    holder_number = models.CharField(_("holder's number, last digits"), max_length=20, blank=True)
+    holder_number_kind = models.CharField(
+        _("kind of number"), max_length=20, choices=IdentityNumber.choices, blank=True
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)

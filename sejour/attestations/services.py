@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sejour.accounts.selectors import CertifiedIdentity, certified_identity
 from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
 from sejour.figures.services import tallies_shift, tally_keys
@@ -33,27 +34,40 @@ TEMPLATES = {
 }
 
 
+class IdentityUnknown(Exception):
+    """The registry knows no person behind the account: nothing may be certified."""
+
+
+def token_payload(attestation: Attestation) -> dict:
+    """What the QR code signs: the attestation and the registry identity it certifies,
+    so a check made offline from the code alone names the right person."""
+    return {
+        "n": attestation.number,
+        "h": attestation.holder_name,
+        "b": attestation.holder_birth_date.isoformat() if attestation.holder_birth_date else "",
+        "x": attestation.holder_number,
+    }
+
+
 def verification_url(attestation: Attestation) -> str:
-    token = signing.sign({"n": attestation.number})
+    token = signing.sign(token_payload(attestation))
     return settings.SITE_URL + reverse("attestations:verify", args=[token])
 
 
-def _render(attestation: Attestation) -> bytes:
+def _render(attestation: Attestation, identity: CertifiedIdentity) -> bytes:
     from .pdf import pdf_render
 
     application = attestation.application
     url = verification_url(attestation)
-    personal = application.answers.get("personal", {})
     with translation.override("fr"):
         return pdf_render(
             TEMPLATES[attestation.kind],
             {
                 "attestation": attestation,
                 "application": application,
-                "identifier": application.applicant.identifier,
-                "birth_date": date.fromisoformat(personal["birth_date"])
-                if personal.get("birth_date")
-                else None,
+                # Printed in full: the PDF is the holder's own document.
+                "identity_number": identity.number,
+                "identity_number_label": identity.number_label,
                 "document_label": DocumentKind(application.current_document["kind"]).label,
                 "document": application.current_document,
                 "document_end": application.current_document_ends_on,
@@ -88,17 +102,26 @@ def attestation_issue(
     supersedes: Attestation | None = None,
     by=None,
 ) -> Attestation:
-    """Render, store and record one attestation, and e-mail it to the applicant."""
+    """Render, store and record one attestation, and e-mail it to the applicant.
+
+    The holder printed and signed is the registry's person behind the account
+    (`certified_identity`), whatever the applicant typed in the wizard."""
+    identity = certified_identity(application=application)
+    if identity is None:
+        raise IdentityUnknown(f"no registry person behind {application.reference}")
     attestation = Attestation(
         application=application,
         kind=kind,
-        holder_name=application.holder_name,
+        holder_name=identity.full_name,
+        holder_birth_date=identity.birth_date,
+        holder_number=identity.masked_number,
+        holder_number_kind=identity.number_kind,
         valid_from=valid_from,
         valid_until=valid_until,
         data=data or {},
     )
     attestation.file.save(
-        f"{attestation.number}.pdf", ContentFile(_render(attestation)), save=False
+        f"{attestation.number}.pdf", ContentFile(_render(attestation, identity)), save=False
     )
     try:
         with transaction.atomic():
@@ -165,7 +188,13 @@ def attestation_after_decision(*, application_id: int, work: str) -> list[Attest
                     application=application,
                     kind=work,
                     valid_from=timezone.localdate(application.decided_at),
-                    data={"address": application.answers.get("personal", {})},
+                    # The new address only: the typed name and birth date are never kept here.
+                    data={
+                        "address": {
+                            key: application.answers.get("personal", {}).get(key, "")
+                            for key in ("address", "postcode", "city")
+                        }
+                    },
                 )
             ]
         return [attestation_issue(application=application, kind=work)]

@@ -9,6 +9,8 @@ from sejour.accounts.forms import DateInput
 from sejour.applications.models import Status
 from sejour.registry.models import Motive
 
+from .models import IdentityReview
+
 
 class AgentLoginForm(DsfrBaseForm):
     identifier = forms.CharField(label=_("Agent identifier"), max_length=40)
@@ -123,3 +125,17 @@ class HandOverForm(DsfrBaseForm):
 
     def numbers(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["stamps"].splitlines() if line.strip()]
+
+
+class IdentityReviewForm(DsfrBaseForm):
+    verdict = forms.ChoiceField(
+        label=_("Which one is right?"),
+        choices=IdentityReview.Verdict.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("What you checked"),
+        help_text=_("Required, for the history: for example the passport seen at the desk."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

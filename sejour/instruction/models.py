@@ -30,3 +30,42 @@ class ComplementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.reference} {self.created_at:%Y-%m-%d}"
+
+
+class IdentityReview(models.Model):
+    """An agent's finding on identity answers that differ from the national file.
+
+    The agent, having seen the person's identity document, records which one is
+    right. Either way attestations keep printing the national file's identity;
+    when the answers are right, the agent has the file corrected in AGDREF. A
+    finding covers exactly the values it compared: if the applicant corrects
+    their answers, or the file changes, the difference is open again.
+    """
+
+    class Verdict(models.TextChoices):
+        REGISTRY_RIGHT = "registry_right", _("The national file is right; the answers are wrong")
+        ANSWERS_RIGHT = (
+            "answers_right",
+            _("The answers are right; the national file must be corrected in AGDREF"),
+        )
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="identity_reviews"
+    )
+    # {"last_name", "first_names", "birth_date"} as typed, and as the file said, when reviewed.
+    answers = models.JSONField(_("answers compared"))
+    registry = models.JSONField(_("national file compared"))
+    verdict = models.CharField(_("finding"), max_length=20, choices=Verdict.choices)
+    note = models.TextField(_("what the agent checked"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("identity review")
+        verbose_name_plural = _("identity reviews")
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} {self.get_verdict_display()}"

@@ -22,13 +22,15 @@ from sejour.applications.states import (
 )
 from sejour.attestations.models import Attestation
 from sejour.attestations.services import covers_end
+from sejour.audit.services import audit_record
 from sejour.figures.services import decision_count, tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
 from sejour.rules.services import document_requirements, fee_breakdown, instruction_rule
 
-from .models import ComplementRequest
+from .identity import identity_compare
+from .models import ComplementRequest, IdentityReview
 
 AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
 
@@ -363,3 +365,50 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
         )
         tallies_shift(application=application, before=before)
     return application
+
+
+def identity_review_record(
+    *, application: Application, verdict: str, note: str, by
+) -> IdentityReview:
+    """Record which is right when the typed identity differs from the national file.
+
+    Attestations keep printing the national file's identity whatever the finding;
+    when the answers are right, the agent has the file corrected in AGDREF, and the
+    difference disappears once the file says the same.
+    """
+    if verdict not in IdentityReview.Verdict.values:
+        raise ApplicationError(_("Choose which one is right."), "verdict")
+    if not note.strip():
+        raise ApplicationError(
+            _("Say what you checked, for example the passport seen at the desk."), "note"
+        )
+    with transaction.atomic():
+        application = _lock_for(application, by)
+        comparison = identity_compare(application)
+        if not comparison.differences:
+            raise ApplicationError(
+                _("The answers match the national file: there is nothing to resolve.")
+            )
+        review = IdentityReview.objects.create(
+            application=application,
+            answers=comparison.answers,
+            registry=comparison.registry,
+            verdict=verdict,
+            note=note,
+            created_by=by,
+        )
+        # An internal finding, like an agent's note: it may concern a suspected fraud.
+        audit_record(
+            action="application.identity_reviewed",
+            actor=by,
+            subject=application.applicant,
+            application=application,
+            reason=note,
+            data={
+                "verdict": verdict,
+                "answers": comparison.answers,
+                "registry": comparison.registry,
+            },
+            visible_to_applicant=False,
+        )
+    return review

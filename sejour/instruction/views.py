@@ -33,8 +33,10 @@ from .forms import (
     ComplementForm,
     DecisionForm,
     HandOverForm,
+    IdentityReviewForm,
     QueueFilterForm,
 )
+from .identity import identity_compare
 from .models import ComplementRequest
 
 PAGE_SIZE = 25
@@ -193,6 +195,8 @@ def application_view(request, reference, forms=None, status=200):
         complement.changes = _what_changed(application, complement)
     context = {
         "application": application,
+        "identity": identity_compare(application),
+        "identity_form": forms.get("review_identity") or IdentityReviewForm(),
         "answers": answers_display(application),
         "documents": documents_history(application, sent_only=True),
         "attestations": application.attestations.all(),
@@ -267,6 +271,19 @@ def application_action(request, reference, action):
                 application=application, stamp_numbers=form.numbers(), by=request.user
             )
             done = _("Permit handed over.")
+        elif action == "review_identity":
+            form = IdentityReviewForm(request.POST)
+            if not form.is_valid():
+                return application_view(
+                    request, reference, forms={"review_identity": form}, status=400
+                )
+            services.identity_review_record(
+                application=application,
+                verdict=form.cleaned_data["verdict"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+            done = _("Your finding on the identity is recorded.")
         else:
             return application_view(
                 request, reference, forms={"error": _("Unknown action.")}, status=400

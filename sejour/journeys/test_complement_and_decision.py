@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from sejour.accounts.selectors import certified_identity
 from sejour.applications import services as application_services
 from sejour.applications.models import Status
 from sejour.applications.tests.test_submission import ready_to_submit
@@ -91,4 +92,8 @@ def test_complement_and_decision(visit, applicant, agent_paris, ephoto_codes, tm
     employer.goto(f"/verifier/{token}/")
     employer.get_by_role("heading", name="Genuine and valid today").wait_for()
     visit.check(employer, "verification")
-    assert application.holder_name in employer.content()
+    # The registry's identity behind the account, and only the number's last digits.
+    identity = certified_identity(application=application)
+    assert identity.full_name in employer.content()
+    assert identity.masked_number in employer.content()
+    assert identity.number not in employer.content()

@@ -96,6 +96,11 @@ class Registry(Protocol):
     def visa(self, *, visa_number: str) -> DocumentRecord | None:
         """A visa by its number alone (for a holder already identified)."""
 
+    def person(
+        self, *, foreign_number: str | None = None, visa_number: str | None = None
+    ) -> PersonRecord | None:
+        """The person behind a foreign-national number, or else behind a visa number."""
+
     def allocate_foreign_number(self, *, visa_number: str) -> str:
         """Give the holder of this visa a foreign-national number, once."""
 
@@ -178,6 +183,17 @@ class LocalRegistry:
             .first()
         )
         return _document_record(document) if document else None
+
+    def person(self, *, foreign_number=None, visa_number=None):
+        if foreign_number:
+            person = Person.objects.filter(foreign_number=foreign_number).first()
+        elif visa_number:
+            person = Person.objects.filter(
+                documents__number=visa_number, documents__kind__in=self.VISA_KINDS
+            ).first()
+        else:
+            person = None
+        return _person_record(person) if person else None
 
     def allocate_foreign_number(self, *, visa_number):
         with transaction.atomic():

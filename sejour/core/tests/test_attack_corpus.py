@@ -17,6 +17,7 @@ from sejour.applications.tests.helpers import MOTIVE, PERSONAL, RESOURCES, uploa
 from sejour.applications.tests.test_submission import ready_to_submit
 from sejour.conftest import PASSWORD, png_bytes
 from sejour.notifications.models import OutboxMessage
+from sejour.registry.models import Person
 
 from .test_authorisation_matrix import EXPECTED
 
@@ -115,6 +116,9 @@ def test_stored_xss_is_inert_for_agents_in_emails_and_in_pdfs(
     upload(client, application, "passport", png_bytes(), XSS + ".png")
     application.refresh_from_db()
     assert application.answers["personal"]["last_name"] == XSS  # kept as typed, never interpreted
+    # Attestations print the registry's identity, never the typed one: a hostile name
+    # coming from the national file must be printed literally too.
+    Person.objects.filter(foreign_number=applicant.identifier).update(last_name=XSS)
     with django_capture_on_commit_callbacks(execute=True):
         application_services.application_submit(application=application, by=applicant)
 
