@@ -235,6 +235,13 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Séjour <ne-pas-repondre@s
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 # Delivery runs in the worker; tests and a bare `make run` may run it inline.
 OUTBOX_DELIVER_ON_COMMIT = envbool("OUTBOX_DELIVER_ON_COMMIT", "true")
+# Links, temporary passwords and codes in messages: deleted once a message has left in
+# production; development keeps them (clickable in /dev/outbox/) until the retention period,
+# after which the housekeeping job deletes them everywhere.
+OUTBOX_REDACT_SECRETS_ON_SEND = envbool(
+    "OUTBOX_REDACT_SECRETS_ON_SEND", "false" if DEBUG else "true"
+)
+OUTBOX_SECRET_RETENTION_HOURS = envint("OUTBOX_SECRET_RETENTION_HOURS", 48)
 
 DSFR_MARK_OPTIONAL_FIELDS = True
 # django-dsfr announces, on every form, that this transitional setting will go: once is enough.
@@ -275,6 +282,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# The admin never shows a second-factor key again once the device exists (no QR code page).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Account rules (SPEC §2).

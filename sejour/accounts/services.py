@@ -51,10 +51,10 @@ def signup_verification_send(
             subject=_("Séjour: confirm your e-mail address"),
             template="accounts/email/verify_email.txt",
             context={
-                "link": settings.SITE_URL + reverse("accounts:verify", args=[token]),
                 "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
                 "first_names": first_names,
             },
+            secret_context={"link": settings.SITE_URL + reverse("accounts:verify", args=[token])},
         )
     return verification
 
@@ -156,9 +156,9 @@ def visa_login_link_send(*, visa_number: str) -> None:
             to=user.email,
             subject=_("Séjour: your sign-in link"),
             template="accounts/email/visa_login.txt",
-            context={
-                "link": settings.SITE_URL + reverse("accounts:visa_login_confirm", args=[token]),
-                "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
+            context={"hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600},
+            secret_context={
+                "link": settings.SITE_URL + reverse("accounts:visa_login_confirm", args=[token])
             },
         )
 
@@ -216,11 +216,8 @@ def account_activate_from_visa(*, user: User, by: User | None) -> str:
             to=user.email,
             subject=_("Séjour: your foreign-national number and temporary password"),
             template="accounts/email/activated.txt",
-            context={
-                "identifier": number,
-                "temporary_password": temporary_password,
-                "link": settings.SITE_URL + reverse("accounts:login"),
-            },
+            context={"identifier": number, "link": settings.SITE_URL + reverse("accounts:login")},
+            secret_context={"temporary_password": temporary_password},
         )
     return number
 
@@ -266,10 +263,10 @@ def password_reset_send(*, identifier: str) -> None:
             to=user.email,
             subject=_("Séjour: choose a new password"),
             template="accounts/email/password_reset.txt",
-            context={
+            context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+            secret_context={
                 "link": settings.SITE_URL
-                + reverse("accounts:password_reset_confirm", args=[uid, token]),
-                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+                + reverse("accounts:password_reset_confirm", args=[uid, token])
             },
         )
 

@@ -6,8 +6,10 @@ from sejour.notifications.models import OutboxMessage
 
 def outbox_link(recipient: str) -> str:
     """The path of the first link in the newest e-mail to this address."""
+    from sejour.conftest import outbox_text
+
     message = OutboxMessage.objects.filter(recipient=recipient).latest("id")
-    return urlsplit(re.search(r"https?://\S+", message.body).group(0)).path
+    return urlsplit(re.search(r"https?://\S+", outbox_text(message)).group(0)).path
 
 
 def label(text: str) -> re.Pattern:

@@ -7,7 +7,7 @@ import pytest
 
 from sejour.accounts.models import User
 from sejour.applications.models import Status
-from sejour.conftest import PASSWORD
+from sejour.conftest import PASSWORD, outbox_text
 from sejour.notifications.models import OutboxMessage
 from sejour.registry.models import DocumentKind
 
@@ -57,7 +57,7 @@ def test_visa_holder_first_application(visit, registry_person, agent_paris, epho
 
     number = User.objects.get(visa_number="123456789").identifier
     email = OutboxMessage.objects.filter(recipient="kwame@example.org", body__contains=number).get()
-    temporary = re.search(r"Temporary password: (\S+)", email.body).group(1)
+    temporary = re.search(r"Temporary password: (\S+)", outbox_text(email)).group(1)
     person.context.clear_cookies()
     log_in_applicant(person, number, temporary)
     person.get_by_role("heading", name="Change your password").wait_for()

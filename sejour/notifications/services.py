@@ -4,8 +4,17 @@
 worker to deliver it once that transaction commits. `outbox_deliver` sends
 one message, retrying with a growing delay, and gives up with the status
 "failed" (visible in the admin) after OUTBOX_MAX_ATTEMPTS.
+
+Secrets (sign-in and reset links, temporary passwords, codes) are passed as
+`secret_context`: the stored body holds a placeholder for each, the values sit
+in `OutboxMessage.secrets`, and delivery puts them back. Once the message has
+left (sent, or given up), the values are deleted when
+OUTBOX_REDACT_SECRETS_ON_SEND is on (production); the housekeeping job deletes
+any value older than OUTBOX_SECRET_RETENTION_HOURS (development keeps them
+until then, so links stay clickable in /dev/outbox/).
 """
 
+import secrets as random_secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,7 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import OutboxMessage
+from .models import OutboxMessage, SecretMissing, secret_placeholder
 
 
 def outbox_email(
@@ -25,12 +34,19 @@ def outbox_email(
     context: dict,
     attachment: str = "",
     attachment_name: str = "",
+    secret_context: dict | None = None,
 ) -> OutboxMessage:
     """Queue an e-mail rendered from a text template, in the current language.
 
     `attachment` is the storage name of a file already saved (an attestation).
+    `secret_context` holds template values that must not outlive the delivery.
     """
-    body = render_to_string(template, {"site_url": settings.SITE_URL, **context})
+    context = {"site_url": settings.SITE_URL, **context}
+    held = {name: str(value) for name, value in (secret_context or {}).items()}
+    nonce = random_secrets.token_hex(8) if held else ""
+    for name in held:
+        context[name] = secret_placeholder(nonce, name)
+    body = render_to_string(template, context)
     # A subject is one line: a newline in it would inject mail headers.
     subject = " ".join(str(subject).split())
     message = OutboxMessage.objects.create(
@@ -41,6 +57,8 @@ def outbox_email(
         attachment=attachment,
         attachment_name=attachment_name,
         next_attempt_at=timezone.now(),
+        secrets=held or None,
+        secret_nonce=nonce,
     )
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
@@ -76,7 +94,7 @@ def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.EMAIL:
         email = EmailMessage(
             subject=message.subject,
-            body=message.body,
+            body=message.body_for_delivery(),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
         )
@@ -89,7 +107,7 @@ def _send(message: OutboxMessage) -> None:
     else:
         from .sms import get_sms_gateway
 
-        get_sms_gateway().send(message.recipient, message.body)
+        get_sms_gateway().send(message.recipient, message.body_for_delivery())
 
 
 def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
@@ -106,6 +124,11 @@ def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
         message.attempts += 1
         try:
             _send(message)
+        except SecretMissing:
+            # Sending would hand over a placeholder instead of the link or the code.
+            message.last_error = "A secret of this message was removed before it could be sent."
+            message.status = OutboxMessage.Status.FAILED
+            message.next_attempt_at = None
         except Exception as error:  # any failure of the mail server is retried
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
@@ -120,8 +143,31 @@ def outbox_deliver(*, message_id: int) -> OutboxMessage | None:
             message.sent_at = timezone.now()
             message.next_attempt_at = None
             message.last_error = ""
+        if (
+            message.status != OutboxMessage.Status.PENDING
+            and settings.OUTBOX_REDACT_SECRETS_ON_SEND
+        ):
+            # It has left (or never will): nobody needs the link or the code any more.
+            message.secrets = None
         message.save()
     return message
+
+
+def outbox_secrets_expire() -> int:
+    """Delete every secret older than the retention period (the housekeeping job).
+
+    A message still waiting by then is given up: sent now, it would carry a
+    placeholder instead of its link or code.
+    """
+    horizon = timezone.now() - timedelta(hours=settings.OUTBOX_SECRET_RETENTION_HOURS)
+    old = OutboxMessage.objects.filter(secrets__isnull=False, created_at__lt=horizon)
+    with transaction.atomic():
+        old.filter(status=OutboxMessage.Status.PENDING).update(
+            status=OutboxMessage.Status.FAILED,
+            next_attempt_at=None,
+            last_error="Not sent within the retention period of its secrets.",
+        )
+        return old.update(secrets=None)
 
 
 def outbox_deliver_due() -> int:

@@ -193,7 +193,8 @@ def assistance_code_send(
             to=address,
             subject=_("Séjour: your code to let a support agent help you"),
             template="support/email/assistance_code.txt",
-            context={"code": code},
+            context={},
+            secret_context={"code": code},
         )
     return hashlib.sha256(f"{foreign_number}:{code}".encode()).hexdigest(), address
 

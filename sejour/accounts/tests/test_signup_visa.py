@@ -10,6 +10,7 @@ from django.utils import timezone
 from sejour.accounts.models import User
 from sejour.accounts.services import AccountError, account_activate_from_visa
 from sejour.audit.models import AuditEvent
+from sejour.conftest import outbox_text
 from sejour.notifications.models import OutboxMessage
 from sejour.registry.models import DocumentKind, Motive, Person
 
@@ -137,7 +138,7 @@ def test_activation_gives_a_number_and_a_temporary_password_to_change_at_first_l
     assert event.actor == agent_paris
     email = OutboxMessage.objects.filter(recipient="chinedu@example.org").latest("id")
     assert number in email.body
-    temporary = email.body.split("Temporary password:")[1].split()[0]
+    temporary = outbox_text(email).split("Temporary password:")[1].split()[0]
 
     response = client.post(reverse("accounts:login"), {"identifier": number, "password": temporary})
     assert response.status_code == 302

@@ -16,7 +16,7 @@ from sejour.applications.tests.helpers import upload
 from sejour.applications.tests.test_submission import ready_to_submit
 from sejour.attestations.models import Attestation
 from sejour.audit.models import AuditEvent
-from sejour.conftest import png_bytes
+from sejour.conftest import outbox_text, png_bytes
 from sejour.notifications.models import OutboxMessage
 from sejour.registry.models import DocumentKind, TaxStamp
 
@@ -219,7 +219,7 @@ def test_visa_holder_gets_a_number_when_instruction_starts(
     email = OutboxMessage.objects.filter(
         recipient="kwame@example.org", body__contains=visa_holder.identifier
     ).get()
-    temporary = re.search(r"Temporary password: (\S+)", email.body).group(1)
+    temporary = re.search(r"Temporary password: (\S+)", outbox_text(email)).group(1)
 
     from django.test import Client
 

@@ -189,7 +189,9 @@ def assistance_code(address: str) -> str:
     import re
 
     message = OutboxMessage.objects.filter(recipient=address, subject__contains="code").latest("id")
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
+    from sejour.conftest import outbox_text
+
+    return re.search(r"\b(\d{6})\b", outbox_text(message)).group(1)
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sejour.accounts.models import EmailVerification
 from sejour.accounts.throttle import attempts_prune
+from sejour.notifications.services import outbox_secrets_expire
 
 
 class Command(BaseCommand):
@@ -16,3 +17,5 @@ class Command(BaseCommand):
         horizon = timezone.now() - timedelta(days=7)
         links, _by_model = EmailVerification.objects.filter(expires_at__lt=horizon).delete()
         self.stdout.write(f"{attempts} attempt(s) and {links} link(s) forgotten.")
+        # No link, temporary password or code outlives OUTBOX_SECRET_RETENTION_HOURS.
+        self.stdout.write(f"Secrets removed from {outbox_secrets_expire()} outbox message(s).")
