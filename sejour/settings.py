@@ -189,6 +189,12 @@ if os.getenv("AWS_STORAGE_BUCKET_NAME"):
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# PDFs are opened in a child process within these bounds (a crafted 2 KB PDF
+# costs minutes of CPU to an unbounded parser); beyond them the file is refused.
+UPLOAD_PDF_CPU_SECONDS = envint("UPLOAD_PDF_CPU_SECONDS", 3)
+UPLOAD_PDF_MEMORY_BYTES = envint("UPLOAD_PDF_MEMORY_BYTES", 768 * 1024 * 1024)
+UPLOAD_PDF_MAX_PAGES = envint("UPLOAD_PDF_MAX_PAGES", 200)
+UPLOAD_PDF_MAX_OBJECTS = envint("UPLOAD_PDF_MAX_OBJECTS", 100_000)
 VIRUS_SCANNER = os.getenv("VIRUS_SCANNER", "sejour.documents.scanning.ClamdScanner")
 CLAMD_SOCKET = os.getenv("CLAMD_SOCKET", str(BASE_DIR / "var" / "clamav" / "clamd.sock"))
 CLAMD_HOST = os.getenv("CLAMD_HOST", "")
@@ -298,6 +304,8 @@ RATE_LIMIT_SIGNUPS_PER_ADDRESS = envint("RATE_LIMIT_SIGNUPS_PER_ADDRESS", 20)
 RATE_LIMIT_RESETS_PER_ADDRESS = envint("RATE_LIMIT_RESETS_PER_ADDRESS", 10)
 RATE_LIMIT_VERIFICATIONS_PER_ADDRESS = envint("RATE_LIMIT_VERIFICATIONS_PER_ADDRESS", 30)
 RATE_LIMIT_CONTACTS_PER_ADDRESS = envint("RATE_LIMIT_CONTACTS_PER_ADDRESS", 5)
+# Each upload costs a scan and a parse: a person filing sends a few dozen at most.
+RATE_LIMIT_UPLOADS_PER_ACCOUNT = envint("RATE_LIMIT_UPLOADS_PER_ACCOUNT", 60)
 
 SUPPORT_PHONE = "0 806 001 620"
 

@@ -161,6 +161,7 @@ class Attempt(models.Model):
         VERIFICATION = "verification"
         RESET = "reset"
         CONTACT = "contact"
+        UPLOAD = "upload"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=100)

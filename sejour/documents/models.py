@@ -36,6 +36,9 @@ class SupportingFile(models.Model):
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
+    # Scripts or automatic actions (/JavaScript, /OpenAction, /Launch …) found when it was
+    # checked: such a PDF is only ever downloaded, never shown inside a page.
+    active_content = models.BooleanField(_("PDF with scripts or automatic actions"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

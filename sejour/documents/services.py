@@ -2,11 +2,15 @@
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sejour.accounts import throttle
+from sejour.accounts.models import Attempt
 from sejour.applications.models import Application, Status
 from sejour.applications.services import ApplicationError
 from sejour.applications.states import APPLICANT, transition_for
@@ -42,6 +46,16 @@ def file_add(
 ) -> SupportingFile:
     """Check, scan and keep one uploaded file for a requirement of the application."""
     _requirement(application, requirement_code)
+    # Counted before the file is opened: checking and scanning are the costly part.
+    until = throttle.rate_limited(
+        kind=Attempt.Kind.UPLOAD, key=f"user:{by.pk}", limit=settings.RATE_LIMIT_UPLOADS_PER_ACCOUNT
+    )
+    if until is not None:
+        raise ApplicationError(
+            _("You have sent many files in a short time. Please try again after %(time)s.")
+            % {"time": date_format(timezone.localtime(until), "H:i")},
+            "file",
+        )
     try:
         inspected = inspect_upload(uploaded)
     except UploadRejected as error:
@@ -77,6 +91,7 @@ def file_add(
             content_type=inspected.content_type,
             size=inspected.size,
             sha256=inspected.sha256,
+            active_content=inspected.active_content,
             uploaded_by=by,
             submitted=after_filing,
         )

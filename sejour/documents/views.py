@@ -8,8 +8,16 @@ from sejour.applications.selectors import application_for_viewer
 from sejour.core.storage import stored_file_response
 
 
+def can_frame(supporting_file) -> bool:
+    """Shown inside an agent's page? Never a PDF with scripts or automatic actions."""
+    is_pdf = supporting_file.content_type == "application/pdf"
+    return not (is_pdf and supporting_file.active_content)
+
+
+# Framed by our own pages only, and sandboxed: whatever a file holds runs, if at all,
+# in an opaque origin with no access to the agent's session or pages.
 @xframe_options_sameorigin
-@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]})
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF], "sandbox": True})
 def file_download(request, reference, file_id):
     """A supporting file, for its owner and the competent prefecture's agents only."""
     application = application_for_viewer(request, reference)
@@ -21,6 +29,6 @@ def file_download(request, reference, file_id):
         request,
         supporting_file.file,
         content_type=supporting_file.content_type,
-        as_attachment=request.GET.get("inline") != "1",
+        as_attachment=not (request.GET.get("inline") == "1" and can_frame(supporting_file)),
         filename=f"{supporting_file.requirement_code}-{supporting_file.pk}.{supporting_file.extension}",
     )

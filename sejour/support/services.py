@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from sejour.applications.services import ApplicationError
 from sejour.audit.services import audit_record
 from sejour.documents.scanning import ScannerUnavailable, get_scanner
-from sejour.documents.validation import UploadRejected, inspect_upload, safe_display_name
+from sejour.documents.validation import IMAGES, UploadRejected, inspect_upload, safe_display_name
 from sejour.notifications.services import outbox_email
 
 from .models import Screenshot, Ticket, TicketReply
@@ -19,15 +19,15 @@ MAX_SCREENSHOTS = 3
 
 
 def _checked_screenshot(uploaded):
-    """Screenshots are images only, checked and scanned like supporting documents."""
+    """Screenshots are images only, checked and scanned like supporting documents.
+
+    Anything that is not an image is refused from its first bytes, before any
+    parser sees it: the form is open to everyone.
+    """
     try:
-        inspected = inspect_upload(uploaded)
+        inspected = inspect_upload(uploaded, kinds=(IMAGES,))
     except UploadRejected as error:
         raise ApplicationError(str(error), "screenshots") from error
-    if not inspected.content_type.startswith("image/"):
-        raise ApplicationError(
-            _("Screenshots must be images (JPG, PNG, BMP or TIFF)."), "screenshots"
-        )
     try:
         if get_scanner().scan(inspected.content).infected:
             raise ApplicationError(

@@ -56,7 +56,7 @@ def test_contact_form_is_prefilled_for_a_logged_in_person(client, applicant):
 @pytest.mark.parametrize(
     ("content", "name", "text"),
     [
-        (pdf_bytes(), "doc.pdf", "must be images"),
+        (pdf_bytes(), "doc.pdf", "Only images are accepted"),
         (EICAR, "x.png", "not accepted"),
         (png_bytes() + EICAR, "x.png", "virus"),
         (b"", "empty.png", "empty"),

@@ -1,0 +1,221 @@
+"""Costly requests (issue 17): crafted files, floods of uploads, files that run scripts.
+
+Each test here fails when the protection it names is removed (docs/security.md).
+"""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from sejour.accounts.models import Attempt
+from sejour.applications import services as application_services
+from sejour.applications.tests.helpers import fill_until_documents, start, upload
+from sejour.applications.tests.test_submission import ready_to_submit
+from sejour.conftest import pdf_bytes, png_bytes
+from sejour.documents.models import SupportingFile
+from sejour.documents.services import file_add
+from sejour.documents.validation import inspect_upload
+from sejour.support.models import Ticket
+
+from . import pdfs
+
+pytestmark = pytest.mark.usefixtures("clamd", "media_root")
+CODE = "passport"
+# The child process may use 2 CPU seconds (6 s of wall clock); the rest is slack for
+# a loaded CI machine. Unbounded, the nested-forms file took 34 s on a quiet one.
+FAST_ENOUGH_SECONDS = 15
+
+
+@pytest.fixture
+def draft(client, applicant, settings):
+    settings.UPLOAD_PDF_CPU_SECONDS = 2
+    client.force_login(applicant)
+    application = start(client)
+    fill_until_documents(client, application)
+    return application
+
+
+def file_errors(response) -> str:
+    forms = [item["form"] for item in response.context["requirements"]]
+    return " ".join(str(error) for form in forms for error in form.errors.get("file", []))
+
+
+CRAFTED = {
+    "forms drawn 4^7 times": (pdfs.nested_forms, "too complex"),
+    "arrays 200,000 deep": (pdfs.deep_arrays, "too complex"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(CRAFTED))
+def test_a_crafted_pdf_is_refused_fast_next_to_the_field(client, draft, media_root, case):
+    build, message = CRAFTED[case]
+    content = build()
+    started = time.monotonic()
+    response = upload(client, draft, CODE, content, "crafted.pdf")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 400
+    assert message in file_errors(response)
+    assert elapsed < FAST_ENOUGH_SECONDS, f"{elapsed:.1f} s"
+    assert not SupportingFile.objects.exists()
+    assert not list(media_root.rglob("*.*"))
+
+
+@pytest.mark.django_db
+def test_the_nested_forms_pdf_is_small():
+    # The attack costs the attacker nothing: a couple of kilobytes.
+    assert len(pdfs.nested_forms()) < 3000
+
+
+@pytest.mark.django_db
+def test_a_pdf_with_too_many_pages_is_refused_with_the_limit(client, draft, settings):
+    settings.UPLOAD_PDF_MAX_PAGES = 20
+    response = upload(client, draft, CODE, pdfs.many_pages(21), "long.pdf")
+    assert response.status_code == 400
+    assert "more than 20 pages" in file_errors(response)
+    assert upload(client, draft, CODE, pdfs.many_pages(20), "ok.pdf").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_pdf_with_too_many_objects_is_refused(client, draft, settings):
+    settings.UPLOAD_PDF_MAX_OBJECTS = 100
+    response = upload(client, draft, CODE, pdfs.many_objects(200), "objects.pdf")
+    assert response.status_code == 400
+    assert "too complex" in file_errors(response)
+    assert upload(client, draft, CODE, pdfs.many_objects(50), "ok.pdf").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_pdf_over_the_memory_limit_is_refused_not_a_crash(client, draft, settings):
+    settings.UPLOAD_PDF_MEMORY_BYTES = 16 * 1024 * 1024  # less than the interpreter needs
+    response = upload(client, draft, CODE, pdf_bytes(), "fine.pdf")
+    assert response.status_code == 400
+    assert "too complex" in file_errors(response)
+
+
+def contact_with_screenshot(client, content: bytes, name: str):
+    return client.post(
+        reverse("support:contact"),
+        {
+            "category": "other",
+            "message": "Voici une capture.",
+            "email": "personne@example.org",
+            "screenshots": [SimpleUploadedFile(name, content)],
+        },
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", [pdfs.nested_forms(), pdf_bytes()], ids=["crafted", "plain"])
+def test_the_contact_form_refuses_a_pdf_before_opening_it(client, content):
+    started = time.monotonic()
+    response = contact_with_screenshot(client, content, "capture.png")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Only images are accepted here" in " ".join(errors["screenshots"])
+    # No parser started: far below even one CPU second of the PDF checker.
+    assert elapsed < 2, f"{elapsed:.1f} s"
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_contact_form_still_takes_a_real_image(client):
+    response = contact_with_screenshot(client, png_bytes(), "capture.png")
+    assert response.status_code == 200
+    assert Ticket.objects.get().screenshots.count() == 1
+
+
+@pytest.mark.django_db
+def test_uploads_are_limited_per_account_with_the_time_to_come_back(
+    client, draft, applicant, other_applicant, settings
+):
+    settings.RATE_LIMIT_UPLOADS_PER_ACCOUNT = 3
+    for _ in range(3):
+        assert upload(client, draft, CODE, png_bytes(), "p.png").status_code == 302
+    response = upload(client, draft, CODE, png_bytes(), "p.png")
+    assert response.status_code == 400
+    assert "many files in a short time" in file_errors(response)
+    assert "try again after" in file_errors(response)
+    assert SupportingFile.objects.count() == 3
+    assert Attempt.objects.filter(kind=Attempt.Kind.UPLOAD, key=f"user:{applicant.pk}").exists()
+    # Another person is not slowed down by the first one.
+    client.force_login(other_applicant)
+    theirs = start(client)
+    fill_until_documents(client, theirs)
+    assert upload(client, theirs, CODE, png_bytes(), "p.png").status_code == 302
+
+
+# --- PDFs that run something ---------------------------------------------------------
+
+
+@pytest.fixture
+def filed_with(applicant, ephoto_codes, settings):
+    """An application filed with one more PDF, as given."""
+
+    def make(content: bytes):
+        application = ready_to_submit(applicant, ephoto_codes["valid"])
+        added = file_add(
+            application=application,
+            requirement_code=CODE,
+            uploaded=SimpleUploadedFile("doc.pdf", content),
+            is_letter=False,
+            by=applicant,
+        )
+        application_services.application_submit(application=application, by=applicant)
+        return application, added
+
+    return make
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(pdfs.ACTIVE))
+def test_a_pdf_with_scripts_is_never_framed_for_agents(filed_with, agent_paris, agent_client, case):
+    application, added = filed_with(pdfs.active_pdf(pdfs.ACTIVE[case]))
+    assert added.active_content
+    client = agent_client(agent_paris)
+    page = client.get(reverse("instruction:application", args=[application.reference]))
+    body = page.content.decode()
+    inline_url = reverse("applications:file_download", args=[application.reference, added.pk])
+    assert f'src="{inline_url}?inline=1"' not in body
+    assert "contains scripts or automatic actions" in body
+    response = client.get(inline_url + "?inline=1")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_escaped_names_are_read_as_what_they_spell():
+    inspected = inspect_upload(SimpleUploadedFile("a.pdf", pdfs.active_pdf(pdfs.ESCAPED_NAMES)))
+    assert inspected.active_content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content", [pdf_bytes(), pdfs.plain_pdf_opening_at_page_one()], ids=["plain", "open-at-page"]
+)
+def test_a_plain_pdf_is_previewed_inline_in_a_sandbox(
+    filed_with, agent_paris, agent_client, content
+):
+    application, added = filed_with(content)
+    assert not added.active_content
+    client = agent_client(agent_paris)
+    inline_url = reverse("applications:file_download", args=[application.reference, added.pk])
+    body = client.get(reverse("instruction:application", args=[application.reference])).content
+    assert f'src="{inline_url}?inline=1"' in body.decode()
+    response = client.get(inline_url + "?inline=1")
+    assert response["Content-Disposition"].startswith("inline")
+    policy = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "sandbox" in policy
+    assert "frame-ancestors 'self'" in policy
+
+
+@pytest.mark.django_db
+def test_a_pdf_kept_before_the_script_check_is_not_framed(filed_with, agent_paris, agent_client):
+    # The migration marks files kept before the check as "may contain scripts".
+    application, added = filed_with(pdf_bytes())
+    SupportingFile.objects.filter(pk=added.pk).update(active_content=True)
+    client = agent_client(agent_paris)
+    url = reverse("applications:file_download", args=[application.reference, added.pk])
+    assert client.get(url + "?inline=1")["Content-Disposition"].startswith("attachment")
