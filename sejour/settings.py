@@ -266,6 +266,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 2 * 3600)
 # Expire after inactivity, not two hours after logging in.
 SESSION_SAVE_EVERY_REQUEST = True
+# A wizard step sent after the session ended is kept for someone logged in here within
+# this many seconds (a signed cookie says who), and only up to this size.
+PENDING_STEP_KEEP_SECONDS = envint("PENDING_STEP_KEEP_SECONDS", 24 * 3600)
+PENDING_STEP_MAX_BYTES = envint("PENDING_STEP_MAX_BYTES", 32 * 1024)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -297,9 +297,13 @@ def _safe_next(request) -> str | None:
 
 @require_POST
 def logout_view(request):
+    from sejour.applications.pending import returning_forget
+
     logout(request)
     messages.info(request, _("You are logged out."))
-    return redirect("core:home")
+    response = redirect("core:home")
+    returning_forget(response)  # logged out on purpose: nothing to keep for later
+    return response
 
 
 def visa_login(request):

@@ -30,7 +30,7 @@ from sejour.rules.services import (
     wizard_steps,
 )
 
-from . import services
+from . import pending, services
 from .forms import (
     MOTIVE_FORMS,
     AddressCardForm,
@@ -56,29 +56,24 @@ EDITABLE_STEPS = services.ANSWER_STEPS
 logger = logging.getLogger(__name__)
 
 
-PENDING_STEP_KEY = "pending_step"
-
-
 def _applicant_only(view):
     """Applicants only: staff have their own back-office.
 
     A step sent after the session expired is kept, not lost: what was typed waits
-    in the new session and fills the form again once the person has logged in.
+    in the new session and fills the form again once the person has logged in
+    (only for someone who was logged in in this browser: see ``pending.py``).
     """
 
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             if request.method == "POST" and request.resolver_match.url_name == "step":
-                typed = {
-                    key: request.POST.getlist(key)
-                    for key in request.POST
-                    if key != "csrfmiddlewaretoken"
-                }
-                request.session[PENDING_STEP_KEY] = {"path": request.path, "data": typed}
+                pending.pending_step_keep(request)
             return redirect_to_login(request.get_full_path())
         if not request.user.is_applicant:
             raise Http404
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        pending.returning_mark(request, response)
+        return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -271,12 +266,11 @@ def _after_save(application, slug):
 def _answers_step(request, application, slug):
     form_class = _form_class(application, slug)
     initial = application.answers.get(slug, {})
-    pending = request.session.get(PENDING_STEP_KEY)
-    if request.method == "GET" and pending and pending["path"] == request.path:
-        del request.session[PENDING_STEP_KEY]
+    typed = pending.pending_step_take(request) if request.method == "GET" else None
+    if typed is not None:
         initial = {
             key: values if len(values) > 1 or key == "sources" else values[0]
-            for key, values in pending["data"].items()
+            for key, values in typed.items()
         }
         messages.info(
             request, _("Your session had ended: here is what you typed. Check it and save.")

@@ -1,6 +1,8 @@
 """An ended session never costs the person what they were typing."""
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from .helpers import MOTIVE, PERSONAL, step_url
@@ -17,7 +19,13 @@ def test_a_step_sent_after_the_session_ended_is_kept_until_login(client, applica
     services.application_step_save(
         application=application, step="personal", data=PERSONAL, by=applicant
     )
-    # No session: the person was logged out while typing step 2.
+    client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    assert client.get(step_url(application, "motive")).status_code == 200
+    # The session ends while the person types step 2: the browser drops its cookie.
+    Session.objects.all().delete()
+    del client.cookies[settings.SESSION_COOKIE_NAME]
     response = client.post(
         step_url(application, "motive"), {**MOTIVE["student"], "programme": "Chimie verte"}
     )

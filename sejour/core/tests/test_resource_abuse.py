@@ -3,17 +3,37 @@
 Each test here fails when the protection it names is removed (docs/security.md).
 """
 
+import io
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from sejour.accounts.models import Attempt
 from sejour.applications import services as application_services
-from sejour.applications.tests.helpers import fill_until_documents, start, upload
+from sejour.applications.pending import (
+    PENDING_STEP_KEY,
+    RETURNING_COOKIE,
+    pending_owner,
+    pending_step_take,
+)
+from sejour.applications.tests.helpers import (
+    MOTIVE,
+    PERSONAL,
+    fill_until_documents,
+    start,
+    step_url,
+    upload,
+)
 from sejour.applications.tests.test_submission import ready_to_submit
-from sejour.conftest import pdf_bytes, png_bytes
+from sejour.conftest import PASSWORD, pdf_bytes, png_bytes
 from sejour.documents.models import SupportingFile
 from sejour.documents.services import file_add
 from sejour.documents.validation import inspect_upload
@@ -219,3 +239,99 @@ def test_a_pdf_kept_before_the_script_check_is_not_framed(filed_with, agent_pari
     client = agent_client(agent_paris)
     url = reverse("applications:file_download", args=[application.reference, added.pk])
     assert client.get(url + "?inline=1")["Content-Disposition"].startswith("attachment")
+
+
+# --- What an anonymous request may store (item 7) ----------------------------------
+
+
+def session_bytes() -> int:
+    return sum(len(row.session_data) for row in Session.objects.all())
+
+
+@pytest.fixture
+def started(applicant):
+    application = application_services.application_start(applicant=applicant, motive="student")
+    application_services.application_step_save(
+        application=application, step="personal", data=PERSONAL, by=applicant
+    )
+    return application
+
+
+def session_ends(client):
+    """The person stays away too long: the row goes and the browser drops its cookie."""
+    Session.objects.all().delete()
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", [None, "forged"], ids=["no cookie", "forged cookie"])
+def test_an_anonymous_post_to_a_step_stores_nothing(client, started, cookie):
+    if cookie:
+        client.cookies[RETURNING_COOKIE] = "b3dd1f2b0c2a4e6e:1vQ2Zz:not-a-signature"
+    response = client.post(
+        step_url(started, "motive"), {**MOTIVE["student"], "programme": "x" * 400_000}
+    )
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+    assert not Session.objects.exists()
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.django_db
+def test_a_step_sent_after_the_session_ended_is_kept_small_for_its_author(
+    client, applicant, started
+):
+    client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    assert client.get(step_url(started, "motive")).status_code == 200
+    assert RETURNING_COOKIE in client.cookies
+    session_ends(client)
+    typed = {**MOTIVE["student"], "programme": "Chimie verte"}
+    client.post(step_url(started, "motive"), typed)
+    assert Session.objects.count() == 1
+    assert session_bytes() < settings.PENDING_STEP_MAX_BYTES
+    # Far more than any step needs: not kept, even for its author.
+    Session.objects.all().delete()
+    client.post(step_url(started, "motive"), {**typed, "programme": "x" * 200_000})
+    assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_after_logging_out_a_step_sent_is_not_kept(client, applicant, started):
+    client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    client.get(step_url(started, "motive"))
+    response = client.post(reverse("accounts:logout"))
+    assert response.cookies[RETURNING_COOKIE]["max-age"] == 0
+    session_ends(client)
+    client.post(step_url(started, "motive"), MOTIVE["student"])
+    assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_kept_step_is_given_back_only_to_its_author(rf, applicant, other_applicant):
+    request = rf.get("/demarches/SJ-X/etape/motive/")
+    request.session = SessionStore()
+    request.user = applicant
+    request.session[PENDING_STEP_KEY] = {
+        "path": request.path,
+        "data": {"programme": ["Chimie"]},
+        "owner": pending_owner(other_applicant),
+    }
+    assert pending_step_take(request) is None
+    assert PENDING_STEP_KEY not in request.session
+
+
+@pytest.mark.django_db
+def test_housekeeping_clears_expired_sessions(client, applicant):
+    client.force_login(applicant)
+    fresh = client.session.session_key
+    old = SessionStore()
+    old["anything"] = "x" * 1000
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("housekeeping", stdout=io.StringIO())
+    assert list(Session.objects.values_list("session_key", flat=True)) == [fresh]

@@ -1,5 +1,7 @@
 from datetime import timedelta
+from importlib import import_module
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -9,7 +11,10 @@ from sejour.notifications.services import outbox_secrets_expire
 
 
 class Command(BaseCommand):
-    help = "Forget what is no longer needed: old attempt counters and spent or expired links."
+    help = (
+        "Forget what is no longer needed: old attempt counters, spent or expired links, "
+        "outbox secrets past their retention, expired sessions."
+    )
 
     def handle(self, *args, **options):
         attempts = attempts_prune()
@@ -19,3 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{attempts} attempt(s) and {links} link(s) forgotten.")
         # No link, temporary password or code outlives OUTBOX_SECRET_RETENTION_HOURS.
         self.stdout.write(f"Secrets removed from {outbox_secrets_expire()} outbox message(s).")
+        # Sessions past their end are never read again; without this they pile up forever.
+        import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+        self.stdout.write("Expired sessions cleared.")
