@@ -72,6 +72,12 @@ EVENT_LABELS = {
         _("Answers corrected: %(step)s") % {"step": e.data.get("step", "")}
     ),
     "application.withdraw": lambda e: _("Application withdrawn"),
+    "application.moved": lambda e: (
+        _("Sent to the %(prefecture)s after your change of address")
+        % {"prefecture": e.data["to_name"]}
+        if e.data.get("to_name")
+        else _("Sent to another prefecture after your change of address")
+    ),
     "application.abandon_draft": lambda e: _("Draft deleted"),
     "document.added": lambda e: _("Document added: %(name)s") % {"name": e.data.get("name", "")},
     "document.added_after_filing": lambda e: (

@@ -6,14 +6,17 @@ from dataclasses import asdict
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from sejour.accounts.models import User
 from sejour.audit.services import audit_record
 from sejour.figures.services import tallies_shift, tally_keys
+from sejour.notifications.services import outbox_email
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
 from sejour.registry.models import Prefecture
@@ -35,11 +38,23 @@ __all__ = ["ApplicationError", "TransitionNotAllowed"]
 
 
 class ApplicationError(Exception):
-    """A rule stopped the change; the message is for the person (and `field` says where)."""
+    """A rule stopped the change; the message is for the person (and `field` says where).
 
-    def __init__(self, message: str, field: str | None = None):
+    `link` (address, label) is where the person can do what they asked instead.
+    """
+
+    def __init__(self, message: str, field: str | None = None, link: tuple | None = None):
         super().__init__(message)
         self.field = field
+        self.link = link
+
+    @property
+    def html(self) -> str:
+        """The message for a page, with its link; everything in it escaped."""
+        if not self.link:
+            return str(self)
+        url, label = self.link
+        return format_html('{} <a href="{}">{}</a>', str(self), url, label)
 
 
 def current_document_for(user) -> DocumentRecord | None:
@@ -277,6 +292,34 @@ def application_step_save(*, application: Application, step: str, data: dict, by
     return application
 
 
+def _prefecture_kept(application: Application, postcode: str) -> None:
+    """After filing, a correction never changes the prefecture: only a declared change
+    of address moves an application (audited `application.moved`, the person told)."""
+    if _prefecture_for(postcode).pk == application.prefecture_id:
+        return
+    values = {
+        "prefecture": application.prefecture.name,
+        "postcode": application.answers.get("personal", {}).get("postcode", ""),
+    }
+    if application.procedure == Procedure.ADDRESS_CHANGE:
+        message = _(
+            "This declaration stays with the %(prefecture)s: a correction cannot send it to "
+            "another prefecture. Keep a postcode of that département (it was %(postcode)s), "
+            "or withdraw this declaration and declare your new address again."
+        )
+    else:
+        message = _(
+            "Your application stays with the %(prefecture)s: a correction cannot send it to "
+            "another prefecture. Keep a postcode of that département (it was %(postcode)s). "
+            "If you have moved, declare your change of address: your applications will follow."
+        )
+    raise ApplicationError(
+        message % values,
+        "postcode",
+        link=(reverse("changes:address"), _("Declare a change of address")),
+    )
+
+
 def application_correct(*, application: Application, step: str, data: dict, by) -> Application:
     """Correct the answers of a sent application, before a decision; the history keeps both."""
     with transaction.atomic():
@@ -290,7 +333,7 @@ def application_correct(*, application: Application, step: str, data: dict, by) 
             return application
         before = tally_keys(application)
         if step == "personal":
-            application.prefecture = _prefecture_for(data["postcode"])
+            _prefecture_kept(application, data["postcode"])
         application.answers = {**application.answers, step: data}
         application.save()
         tallies_shift(application=application, before=before)
@@ -428,7 +471,9 @@ def application_submit(*, application: Application, by, today: date | None = Non
 
 
 def _move_open_applications(address_change: Application, by) -> None:
-    """A new département: the person's open applications go to the new prefecture."""
+    """A new département: the person's open applications go to the new prefecture,
+    and the person is told which ones, by e-mail and in each application's history."""
+    moved = []
     for other in (
         Application.objects.select_for_update(of=("self",))
         .filter(applicant=address_change.applicant, status__in=OPEN_BEFORE_DECISION)
@@ -446,12 +491,22 @@ def _move_open_applications(address_change: Application, by) -> None:
             actor=by,
             subject=other.applicant,
             application=other,
-            reason="change of address",
+            reason=_("Change of address %(reference)s") % {"reference": address_change.reference},
             data={
                 "from": before.department_code if before else None,
                 "to": address_change.prefecture.department_code,
+                "to_name": address_change.prefecture.name,
                 "address_change": address_change.reference,
             },
+        )
+        moved.append(other)
+    if moved:
+        outbox_email(
+            to=address_change.applicant.email,
+            subject=_("Séjour: your applications go to the %(prefecture)s")
+            % {"prefecture": address_change.prefecture.name},
+            template="applications/email/moved.txt",
+            context={"address_change": address_change, "moved": moved},
         )
 
 

@@ -276,6 +276,13 @@ def _answers_step(request, application, slug):
             request, _("Your session had ended: here is what you typed. Check it and save.")
         )
     form = form_class(posted(request), initial=initial)
+    if slug == "personal" and not application.is_draft:
+        # Once filed, the address no longer picks the prefecture (see `_prefecture_kept`).
+        # The bound field was made when the form was, so it gets the text too.
+        form["address"].help_text = form.fields["address"].help_text = _(
+            "Correct a mistake here. If you have moved to another département, declare a "
+            "change of address instead: a correction does not change your prefecture."
+        )
     context = _step_context(application, slug)
     if slug == "resources":
         rule = motive_rule(application.motive, application.created_at.date())
@@ -295,7 +302,7 @@ def _answers_step(request, application, slug):
                     request, _("Your correction is saved and the prefecture can see it.")
                 )
         except services.ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, error.html)
         except DatabaseError:
             logger.exception("Step %s of %s not saved", slug, application.reference)
             form.add_error(

@@ -275,12 +275,12 @@ def test_correcting_a_filed_application_records_what_changed(client, applicant, 
     services.application_submit(application=application, by=applicant)
     response = client.post(
         step_url(application, "personal"),
-        {**PERSONAL, "address": "3 rue Neuve", "postcode": "69003", "city": "Lyon"},
+        {**PERSONAL, "address": "3 rue Neuve", "postcode": "75012"},
     )
     assert response.url == reverse("applications:detail", args=[application.reference])
     application.refresh_from_db()
     assert application.answers["personal"]["address"] == "3 rue Neuve"
-    assert application.prefecture.department_code == "69"
+    assert application.prefecture.department_code == "75"
     event = AuditEvent.objects.get(application=application, action="application.corrected")
     assert event.data["changes"]["address"] == ["12 rue Oberkampf", "3 rue Neuve"]
     page = client.get(reverse("applications:detail", args=[application.reference])).content.decode()
