@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The whole country, in the `area` columns (otherwise a département code).
 NATIONAL = "FR"
-# "every motive", in the `motive` columns.
+# "every motive", in the published `motive` column (the histogram keeps each motive).
 ALL_MOTIVES = ""
 
 
@@ -16,8 +16,8 @@ class DecisionCount(models.Model):
     """A histogram: how many decisions took exactly `days` days from filing, per area,
     procedure, motive and month of the decision. Medians are read from it exactly.
 
-    Each decision adds one to four rows: its département and the whole country,
-    each for its motive and for every motive."""
+    Each decision adds one to two rows: its département's and the whole country's,
+    for its motive; "every motive" is read as the sum of the motives."""
 
     area = models.CharField(_("area"), max_length=3)
     procedure = models.CharField(_("procedure"), max_length=20)

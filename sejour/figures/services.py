@@ -154,18 +154,23 @@ def processing_times_publish(*, groups: list[tuple[str, str, str]], today: date)
     start = window_from(today)
     match = Q()
     for area, procedure, motive in groups:
-        match |= Q(area=area, procedure=procedure, motive=motive)
-    histograms = {group: [] for group in groups}
+        # "Every motive" is the sum of the motives' rows.
+        match |= Q(area=area, procedure=procedure, **({"motive": motive} if motive else {}))
+    histograms = {group: Counter() for group in groups}
     for row in (
         DecisionCount.objects.filter(match, month__gte=start)
         .values("area", "procedure", "motive", "days")
         .annotate(n=Sum("decisions"))
         .order_by()
     ):
-        histograms[(row["area"], row["procedure"], row["motive"])].append((row["days"], row["n"]))
+        for motive in (row["motive"], ALL_MOTIVES):
+            group = (row["area"], row["procedure"], motive)
+            if group in histograms:
+                histograms[group][row["days"]] += row["n"]
     now = timezone.now()
-    for (area, procedure, motive), histogram in histograms.items():
-        decisions = sum(count for _days, count in histogram)
+    for (area, procedure, motive), counts in histograms.items():
+        histogram = list(counts.items())
+        decisions = sum(counts.values())
         ProcessingTime.objects.filter(area=area, procedure=procedure, motive=motive).update(
             window_from=start,
             decisions=decisions,
@@ -198,7 +203,7 @@ def decision_count(*, application: Application, by) -> None:
         DecisionCount,
         ("area", "procedure", "motive", "month", "days"),
         "decisions",
-        {(*group, month, days): 1 for group in groups},
+        {(*group, month, days): 1 for group in groups if group[2] != ALL_MOTIVES},
     )
     processing_times_publish(groups=groups, today=decided_on)
     _add(

@@ -280,3 +280,24 @@ def test_the_page_is_in_french_first(client, settings):
     assert "Délais de décision des préfectures" in page
     assert "les douze derniers mois, celui-ci compris" in page
     assert "Pas encore assez de décisions." in page
+
+
+@pytest.mark.django_db
+def test_the_daily_command_recounts_and_the_page_says_when(client, registry_person):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sejour.figures.models import Recount
+
+    person = registry_person()
+    _decided(person, 9, 4200000000)
+    assert not ProcessingTime.objects.exists()  # made by hand: no service counted them
+    out = StringIO()
+    call_command("figures_rebuild", stdout=out)
+    assert "Summary tables recounted in" in out.getvalue()
+    assert ProcessingTime.objects.filter(area=NATIONAL, motive=ALL_MOTIVES).exists()
+    # The worker's way (the test settings run tasks at once).
+    call_command("figures_rebuild", "--enqueue", stdout=out)
+    assert Recount.objects.count() == 2
+    assert "Last recount:" in client.get(reverse("transparency")).content.decode()
