@@ -205,6 +205,9 @@ CLAMD_TIMEOUT = envint("CLAMD_TIMEOUT", 30)
 REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
 # Attestations' QR codes: "id:base64-seed" Ed25519 keys, newest first (see attestations/signing.py).
 ATTESTATION_SIGNING_KEYS = os.getenv("ATTESTATION_SIGNING_KEYS", "")
+# Without keys, development (and the tests) sign with a key made once in var/keys/;
+# production refuses to start (check sejour.E001): QR codes must verify on every host.
+ATTESTATION_DEVELOPMENT_KEY = DEBUG
 STAMP_SERVICE = os.getenv("STAMP_SERVICE", "sejour.registry.stamps.LocalStampService")
 EPHOTO_SERVICE = os.getenv("EPHOTO_SERVICE", "sejour.registry.ephoto.LocalEphotoService")
 
@@ -272,7 +275,10 @@ PENDING_STEP_KEEP_SECONDS = envint("PENDING_STEP_KEEP_SECONDS", 24 * 3600)
 PENDING_STEP_MAX_BYTES = envint("PENDING_STEP_MAX_BYTES", 32 * 1024)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of Séjour (they set X-Forwarded-For and X-Forwarded-Proto, replacing what
+# the client sent). With none, both headers come from the client and are not believed.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else envint("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -312,6 +318,9 @@ RATE_LIMIT_CONTACTS_PER_ADDRESS = envint("RATE_LIMIT_CONTACTS_PER_ADDRESS", 5)
 RATE_LIMIT_UPLOADS_PER_ACCOUNT = envint("RATE_LIMIT_UPLOADS_PER_ACCOUNT", 60)
 
 SUPPORT_PHONE = "0 806 001 620"
+
+# `check --deploy` names these to be silenced on purpose (e.g. sejour.E006 for the load run).
+SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,9 @@ os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.Immediat
 from sejour.settings import *  # noqa: E402, F403
 from sejour.settings import STORAGES  # noqa: E402
 
+# Tests run with DEBUG off like production, but sign attestations with the development key.
+ATTESTATION_DEVELOPMENT_KEY = True
+
 # No collectstatic before tests: serve static files from the app folders.
 STORAGES = {
     **STORAGES,

@@ -6,8 +6,10 @@ Signing uses the newest key; verification accepts every key still listed, so
 attestations signed with an older key stay verifiable after a rotation.
 
 Keys come from ATTESTATION_SIGNING_KEYS: "id:base64-of-32-byte-seed" pairs,
-comma-separated, newest first. Without it (development, tests), one key is
-created in var/keys/ on first use and never committed.
+comma-separated, newest first. Without it, development and tests
+(ATTESTATION_DEVELOPMENT_KEY) use one key created in var/keys/ on first use and
+never committed; production refuses to start (system check sejour.E001): a key
+made per machine would give QR codes that other hosts cannot verify.
 """
 
 import base64
@@ -18,6 +20,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _b64(data: bytes) -> str:
@@ -28,10 +31,31 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def key_text_new(key_id: str) -> str:
+    """A new key as ATTESTATION_SIGNING_KEYS writes it: `id:base64url-seed`."""
+    return f"{key_id}:{_b64(Ed25519PrivateKey.generate().private_bytes_raw())}"
+
+
+def keys_parse(configured: str) -> list[tuple[str, Ed25519PrivateKey]]:
+    """The keys of an ATTESTATION_SIGNING_KEYS value; ValueError if one cannot be read."""
+    keys = []
+    for item in configured.split(","):
+        key_id, separator, seed = item.strip().partition(":")
+        if not key_id or not separator:
+            raise ValueError("each key is written id:base64url-seed")
+        keys.append((key_id, Ed25519PrivateKey.from_private_bytes(_unb64(seed))))
+    return keys
+
+
 @cache
 def signing_keys() -> list[tuple[str, Ed25519PrivateKey]]:
     configured = settings.ATTESTATION_SIGNING_KEYS
     if not configured:
+        if not settings.ATTESTATION_DEVELOPMENT_KEY:
+            raise ImproperlyConfigured(
+                "Set ATTESTATION_SIGNING_KEYS: without it, each machine would sign "
+                "attestations with its own key."
+            )
         path = Path(settings.BASE_DIR) / "var" / "keys" / "attestations.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,11 +63,7 @@ def signing_keys() -> list[tuple[str, Ed25519PrivateKey]]:
             path.write_text(f"dev1:{_b64(seed)}")
             path.chmod(0o600)
         configured = path.read_text().strip()
-    keys = []
-    for item in configured.split(","):
-        key_id, seed = item.strip().split(":", 1)
-        keys.append((key_id, Ed25519PrivateKey.from_private_bytes(_unb64(seed))))
-    return keys
+    return keys_parse(configured)
 
 
 def sign(payload: dict) -> str:

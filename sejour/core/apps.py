@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "sejour.core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import checks  # noqa: F401 — registers Séjour's system checks

@@ -8,7 +8,7 @@ STATIC_ROOT with the manifest storage, gunicorn on a free port with
 `DJANGO_SETTINGS_MODULE=sejour.settings`, a secret key, secure cookies,
 HTTPS redirect and HSTS on. The browser plays the TLS-terminating proxy by
 sending `X-Forwarded-Proto: https` (the header `SECURE_PROXY_SSL_HEADER`
-trusts); Chromium keeps `Secure` cookies for 127.0.0.1, a trustworthy origin.
+trusts, with TRUSTED_PROXY_COUNT=1); Chromium keeps `Secure` cookies for 127.0.0.1, a trustworthy origin.
 The one concession: the page's own http:// origin is a trusted CSRF origin.
 """
 
@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from sejour.attestations.signing import key_text_new
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)
@@ -65,6 +67,10 @@ def production_environment(**extra: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Production refuses to start without signing keys (check sejour.E001).
+        "ATTESTATION_SIGNING_KEYS": key_text_new("prod1"),
+        # The browser plays the proxy: X-Forwarded-Proto is believed only from a known one.
+        "TRUSTED_PROXY_COUNT": "1",
     }
     for name in ("CLAMD_SOCKET", "CLAMD_HOST", "CLAMD_PORT"):
         if name in os.environ:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from sejour.attestations.signing import key_text_new
 from sejour.audit.services import audit_record
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,6 +40,8 @@ def test_deploy_check_is_clean_with_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "sejour.example.gouv.fr",
         "EMAIL_HOST": "smtp.example.gouv.fr",
+        "ATTESTATION_SIGNING_KEYS": key_text_new("prod1"),
+        "TRUSTED_PROXY_COUNT": "1",
     }
     for name in ("SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE", "TASKS_BACKEND"):
         env.pop(name, None)
