@@ -286,9 +286,23 @@ def password_reset_complete(*, user: User, new_password: str, ip_address: str = 
 # --- Login failures and lockout ---------------------------------------------
 
 
+STAFF_KEY_PREFIX = "agent:"
+
+
 def login_key(user: User) -> str:
-    """The key a person's failed logins are counted under: staff have their own door's."""
-    return user.identifier if user.is_applicant else f"agent:{user.identifier}"
+    """The key a person's failed logins are counted under: staff have their own doors'."""
+    return user.identifier if user.is_applicant else f"{STAFF_KEY_PREFIX}{user.identifier}"
+
+
+def _user_for_login_key(key: str) -> User | None:
+    """Whose account a key locks: a staff door's key locks staff only, and the reverse."""
+    if key.startswith(STAFF_KEY_PREFIX):
+        return (
+            User.objects.filter(identifier=key.removeprefix(STAFF_KEY_PREFIX))
+            .exclude(role=User.Role.APPLICANT)
+            .first()
+        )
+    return User.objects.filter(identifier=key, role=User.Role.APPLICANT).first()
 
 
 def login_blocked_until(*, identifier: str, ip_address: str) -> datetime | None:
@@ -322,7 +336,7 @@ def login_failure_record(*, identifier: str, ip_address: str) -> datetime | None
             limit=settings.LOGIN_FAILURES_PER_IDENTIFIER,
             window_seconds=settings.LOGIN_LOCKOUT_SECONDS,
         )
-        user = User.objects.filter(identifier=identifier).first() if identifier_until else None
+        user = _user_for_login_key(identifier) if identifier_until else None
         if user is not None:
             audit_record(
                 action="account.locked",
@@ -342,7 +356,7 @@ def login_success_record(*, user: User, ip_address: str, key: str | None = None)
 
 
 def _unlock(*, user: User, by: User | None, reason: str) -> bool:
-    cleared = throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{user.identifier}")
+    cleared = throttle.attempts_clear(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{login_key(user)}")
     if cleared:
         audit_record(action="account.unlocked", actor=by, subject=user, reason=reason)
     return bool(cleared)

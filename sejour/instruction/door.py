@@ -55,7 +55,7 @@ def staff_door_check(
     """
     identifier = identifier.strip()
     ip_address = throttle.client_address(request)
-    key = f"agent:{identifier}"
+    key = f"{account_services.STAFF_KEY_PREFIX}{identifier}"
     until = account_services.login_blocked_until(identifier=key, ip_address=ip_address)
     if until is not None:
         # Locked: the password is not even checked, so a right guess cannot show.

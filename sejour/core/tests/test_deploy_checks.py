@@ -173,6 +173,9 @@ def test_an_admin_with_the_published_password_is_refused(settings):
     messages = checks.demo_data_check(databases=["default"])
     assert _ids(messages) == ["sejour.E006"]
     assert "admin" in messages[0].msg
+    User.objects.filter(identifier="admin").update(identifier="chef")  # any superuser
+    messages = checks.demo_data_check(databases=["default"])
+    assert _ids(messages) == ["sejour.E006"] and "chef" in messages[0].msg
 
 
 @pytest.mark.django_db

@@ -131,3 +131,41 @@ def test_the_administrator_changes_the_password_with_the_right_current_one(admin
     )
     assert response.status_code == 302
     assert User.objects.get(identifier="admin").check_password(new)
+
+
+@pytest.mark.django_db
+def test_a_staff_lockout_is_audited_and_an_administrator_lifts_it(
+    client, agent_paris, admin_client, settings
+):
+    from sejour.audit.models import AuditEvent
+
+    TOTPDevice.objects.create(user=agent_paris, name="t", key=TOTP_KEY_HEX, confirmed=True)
+    for _attempt in range(settings.LOGIN_FAILURES_PER_IDENTIFIER):
+        client.post(AGENTS_LOGIN, {"identifier": "agent.paris", "password": "x", "code": "123456"})
+    assert AuditEvent.objects.filter(subject=agent_paris, action="account.locked").exists()
+    admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unlock", "_selected_action": [agent_paris.pk]},
+    )
+    assert AuditEvent.objects.filter(subject=agent_paris, action="account.unlocked").exists()
+    response = client.post(
+        AGENTS_LOGIN, {"identifier": "agent.paris", "password": PASSWORD, "code": agent_code()}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_at_the_agents_door_under_an_applicants_number_lock_no_applicant(
+    client, applicant, settings
+):
+    from sejour.audit.models import AuditEvent
+
+    for _attempt in range(settings.LOGIN_FAILURES_PER_IDENTIFIER):
+        client.post(
+            AGENTS_LOGIN, {"identifier": applicant.identifier, "password": "x", "code": "123456"}
+        )
+    assert not AuditEvent.objects.filter(subject=applicant, action="account.locked").exists()
+    response = client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    assert response.status_code == 302
