@@ -1,9 +1,15 @@
 """Reads about attestations: what the public verification page may say about one."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sejour.accounts.selectors import IdentityNumber, certified_identity
+from sejour.applications.models import Application, Decision, Status
+from sejour.audit.models import AuditEvent
 
 from . import signing
 from .models import Attestation
@@ -21,9 +27,66 @@ class Holder:
 
 @dataclass(frozen=True)
 class Check:
-    state: str  # forged, revoked, superseded, expired, not_yet_valid, valid
+    state: str  # forged, ended, superseded, expired, not_yet_valid, valid
     attestation: Attestation | None = None
     holder: Holder | None = None
+    ended_because: str = ""  # in plain words, for whoever checks
+
+
+def _status_reached_on(application: Application, status: str) -> date | None:
+    when = (
+        AuditEvent.objects.filter(application=application, to_status=status)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(when) if when else None
+
+
+def _on(moment) -> str:
+    """A date, or a moment taken on the local calendar, for a sentence."""
+    if isinstance(moment, datetime):
+        moment = timezone.localdate(moment)
+    return date_format(moment, "j F Y") if moment else ""
+
+
+def ended_because(attestation: Attestation) -> str:
+    """Why an attestation no longer proves anything, or "" while it still does.
+
+    It follows the application, not only the attestation's own mark, so that every
+    way an application ends (withdrawn, closed, refused) ends all it certified:
+    the attestation of filing too, which has no validity dates of its own.
+    """
+    application = attestation.application
+    if application.status == Status.WITHDRAWN:
+        day = _status_reached_on(application, Status.WITHDRAWN)
+        return _(
+            "Its holder withdrew the application on %(date)s: this attestation has not "
+            "been valid since."
+        ) % {"date": _on(day or attestation.revoked_at or application.updated_at)}
+    if application.status == Status.CLOSED:
+        day = _status_reached_on(application, Status.CLOSED)
+        return _(
+            "The prefecture closed the application without follow-up on %(date)s: this "
+            "attestation has not been valid since."
+        ) % {"date": _on(day or attestation.revoked_at or application.updated_at)}
+    if (
+        application.decision == Decision.UNFAVOURABLE
+        and attestation.kind != Attestation.Kind.DECISION
+    ):
+        # The decision letter is the refusal itself: it stays what it says.
+        return _(
+            "The prefecture refused the application on %(date)s: this attestation has not "
+            "been valid since."
+        ) % {"date": _on(application.decided_at)}
+    if attestation.revoked_at is None:
+        return ""
+    if application.status == Status.HANDED_OVER and application.handed_over_at:
+        return _(
+            "The residence permit was handed over to its holder on %(date)s: the permit "
+            "itself now proves their rights."
+        ) % {"date": _on(application.handed_over_at)}
+    return _("It stopped being valid on %(date)s.") % {"date": _on(attestation.revoked_at)}
 
 
 def attestation_holder(attestation: Attestation) -> Holder | None:
@@ -77,8 +140,9 @@ def attestation_check(*, token: str, today: date) -> Check:
     holder = attestation_holder(attestation)
     if holder is None:
         return Check(state="forged")
-    if attestation.revoked_at:
-        state = "revoked"
+    reason = ended_because(attestation)
+    if reason:
+        state = "ended"
     elif attestation.superseded_by_id and attestation.superseded_by.valid_from <= today:
         state = "superseded"
     elif attestation.valid_until and attestation.valid_until < today:
@@ -87,4 +151,4 @@ def attestation_check(*, token: str, today: date) -> Check:
         state = "not_yet_valid"
     else:
         state = "valid"
-    return Check(state=state, attestation=attestation, holder=holder)
+    return Check(state=state, attestation=attestation, holder=holder, ended_because=reason)

@@ -14,6 +14,7 @@ made per machine would give QR codes that other hosts cannot verify.
 
 import base64
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -47,6 +48,25 @@ def keys_parse(configured: str) -> list[tuple[str, Ed25519PrivateKey]]:
     return keys
 
 
+_URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _unb64_canonical(text: str) -> bytes:
+    """Decode a token part, refusing every other spelling of the same bytes (padding,
+    "+" and "/", stray characters, non-zero trailing bits): the bytes are re-encoded
+    and must give back exactly the text. One attestation, one token."""
+    if not _URLSAFE.fullmatch(text):
+        raise ValueError("not unpadded URL-safe base64")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("non-canonical base64")
+    return data
+
+
+def _canonical_json(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
 @cache
 def signing_keys() -> list[tuple[str, Ed25519PrivateKey]]:
     configured = settings.ATTESTATION_SIGNING_KEYS
@@ -68,19 +88,20 @@ def signing_keys() -> list[tuple[str, Ed25519PrivateKey]]:
 
 def sign(payload: dict) -> str:
     key_id, key = signing_keys()[0]
-    body = _b64(
-        json.dumps({**payload, "k": key_id}, separators=(",", ":"), sort_keys=True).encode()
-    )
+    body = _b64(_canonical_json({**payload, "k": key_id}))
     return f"{body}.{_b64(key.sign(body.encode()))}"
 
 
 def verify(token: str) -> dict | None:
     """The payload if the token was signed by one of our keys, else None."""
     try:
-        body, signature = token.strip().split(".", 1)
-        payload = json.loads(_unb64(body))
+        body, signature = token.split(".")
+        raw = _unb64_canonical(body)
+        payload = json.loads(raw)
+        if not isinstance(payload, dict) or _canonical_json(payload) != raw:
+            return None  # only the exact bytes `sign` writes
         key = dict(signing_keys())[payload["k"]]
-        key.public_key().verify(_unb64(signature), body.encode())
+        key.public_key().verify(_unb64_canonical(signature), body.encode())
     except (ValueError, KeyError, TypeError, InvalidSignature, json.JSONDecodeError):
         return None
-    return payload if isinstance(payload, dict) else None
+    return payload

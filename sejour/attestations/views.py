@@ -30,7 +30,12 @@ def verify(request, token=""):
     if token:
         check = attestation_check(token=token, today=timezone.localdate())
         context.update(
-            {"state": check.state, "attestation": check.attestation, "holder": check.holder}
+            {
+                "state": check.state,
+                "attestation": check.attestation,
+                "holder": check.holder,
+                "ended_because": check.ended_because,
+            }
         )
     response = render(request, "attestations/verify.html", context, status=200)
     response["Cache-Control"] = "no-store"
