@@ -82,30 +82,35 @@ def uncovered(request, prefecture):
         revoked_at__isnull=True,
         valid_until__gte=today,
     )
-    applications = list(
-        Application.objects.filter(
-            prefecture=prefecture,
-            filed_at__isnull=False,  # always true here; lets the queue's partial indexes serve
-            status__in=PENDING_DECISION,
-            current_document_ends_on__lt=today,
+    applications = []
+    # One query per status: each reads one range of the queue's (prefecture, status,
+    # document end) index in order, rather than every ended document of the prefecture.
+    for status in PENDING_DECISION:
+        applications += (
+            Application.objects.filter(
+                prefecture=prefecture,
+                filed_at__isnull=False,  # always true here; the queue's indexes are partial
+                status=status,
+                current_document_ends_on__lt=today,
+            )
+            .exclude(procedure__in=CHANGE_PROCEDURES)
+            .exclude(Exists(covering_adp))
+            .select_related("applicant")
+            .only(
+                "reference",
+                "status",
+                "procedure",
+                "motive",
+                "current_document_ends_on",
+                "filed_at",
+                "applicant__first_names",
+                "applicant__last_name",
+                "applicant__identifier",
+                "applicant__visa_number",
+            )
+            .order_by("current_document_ends_on", "filed_at", "id")[: UNCOVERED_SHOWN + 1]
         )
-        .exclude(procedure__in=CHANGE_PROCEDURES)
-        .exclude(Exists(covering_adp))
-        .select_related("applicant")
-        .only(
-            "reference",
-            "status",
-            "procedure",
-            "motive",
-            "current_document_ends_on",
-            "filed_at",
-            "applicant__first_names",
-            "applicant__last_name",
-            "applicant__identifier",
-            "applicant__visa_number",
-        )
-        .order_by("current_document_ends_on", "id")[: UNCOVERED_SHOWN + 1]
-    )
+    applications.sort(key=lambda a: (a.current_document_ends_on, a.filed_at, a.id))
     return render(
         request,
         "figures/uncovered.html",
