@@ -34,9 +34,17 @@ class Attestation(models.Model):
     # what the PDF prints, the QR code signs and the verification page shows.
     holder_name = models.CharField(_("holder"), max_length=250)
     holder_birth_date = models.DateField(_("holder's date of birth"), null=True, blank=True)
-    holder_number = models.CharField(_("holder's number, last digits"), max_length=20, blank=True)
+    # Empty in the database by default, so rows written outside Django (bulk loads) read
+    # as issued before identities were kept: the registry is then asked (selectors).
+    holder_number = models.CharField(
+        _("holder's number, last digits"), max_length=20, blank=True, db_default=""
+    )
     holder_number_kind = models.CharField(
-        _("kind of number"), max_length=20, choices=IdentityNumber.choices, blank=True
+        _("kind of number"),
+        max_length=20,
+        choices=IdentityNumber.choices,
+        blank=True,
+        db_default="",
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

@@ -306,3 +306,22 @@ def test_outsiders_cannot_record_a_finding(
     client.force_login(applicant)
     assert client.post(action, data).status_code == 403
     assert not IdentityReview.objects.exists()
+
+
+def test_a_row_written_outside_django_reads_as_without_a_kept_identity(
+    client, applicant, ephoto_codes
+):
+    from django.db import connection
+
+    application = ready_to_submit(applicant, ephoto_codes["valid"])
+    application_services.application_submit(application=application, by=applicant)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO attestations_attestation (number, kind, holder_name, issued_at, file,"
+            " application_id, data, revoke_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            ["AT-BULK", "filing", "Claire MARTIN", timezone.now(), "", application.pk, "{}", ""],
+        )
+    bulk = Attestation.objects.get(number="AT-BULK")
+    assert bulk.holder_number == "" and bulk.holder_number_kind == ""
+    page = client.get(reverse("attestations:verify", args=[signing.sign({"n": "AT-BULK"})]))
+    assert "Amina DIALLO" in page.content.decode() and "Claire" not in page.content.decode()
