@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "sejour.core.middleware.PermissionsPolicyMiddleware",
     "sejour.accounts.middleware.TemporaryPasswordMiddleware",
     "sejour.support.middleware.AssistedFilingMiddleware",
+    "sejour.core.middleware.PrivatePagesMiddleware",
+    # Last, so its 413 page gets every header above; it still runs before any view
+    # or process_view reads the body.
+    "sejour.core.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "sejour.urls"
@@ -195,6 +199,13 @@ UPLOAD_PDF_CPU_SECONDS = envint("UPLOAD_PDF_CPU_SECONDS", 3)
 UPLOAD_PDF_MEMORY_BYTES = envint("UPLOAD_PDF_MEMORY_BYTES", 768 * 1024 * 1024)
 UPLOAD_PDF_MAX_PAGES = envint("UPLOAD_PDF_MAX_PAGES", 200)
 UPLOAD_PDF_MAX_OBJECTS = envint("UPLOAD_PDF_MAX_OBJECTS", 100_000)
+# No request body above this is read (a 413 page from its Content-Length): the contact
+# form's three screenshots at most, plus the fields. Fields other than files: 1 MB.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 3 * UPLOAD_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# The "download my data" archive copies stored files up to this total; beyond, they are
+# listed in it with where to download them.
+PERSONAL_DATA_ARCHIVE_MAX_BYTES = envint("PERSONAL_DATA_ARCHIVE_MAX_BYTES", 500 * 1024 * 1024)
 VIRUS_SCANNER = os.getenv("VIRUS_SCANNER", "sejour.documents.scanning.ClamdScanner")
 CLAMD_SOCKET = os.getenv("CLAMD_SOCKET", str(BASE_DIR / "var" / "clamav" / "clamd.sock"))
 CLAMD_HOST = os.getenv("CLAMD_HOST", "")

@@ -23,3 +23,6 @@ urlpatterns = [
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
 ]
+
+# A form too large to read answers the "too large" page (413), not a bare 400.
+handler400 = "sejour.core.views.bad_request"

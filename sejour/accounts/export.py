@@ -1,17 +1,52 @@
-"""Everything Séjour holds about a person, in one archive they can download."""
+"""Everything Séjour holds about a person, in one archive they can download.
 
-import io
+The archive is written to a temporary file and streamed from it, never held in
+memory; stored files are copied in chunks. A file that storage cannot give, or
+one beyond the archive's size limit, is listed in the archive instead
+(``not-included.txt``) so one missing scan never costs the whole archive.
+"""
+
 import json
+import logging
+import shutil
+import tempfile
 import zipfile
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sejour.applications.models import Application
 from sejour.attestations.models import Attestation
 from sejour.audit.models import AuditEvent
+from sejour.core.storage import StorageUnavailable, stored_open
 from sejour.documents.models import SupportingFile
 from sejour.registry.adapter import get_registry
+
+logger = logging.getLogger(__name__)
+MISSING = "missing"
+TOO_LARGE = "too_large"
+UNREADABLE = "unreadable"
+# Written in the archive in the language of the download: the archive has no page around it.
+REASONS = {
+    MISSING: _("not found in our storage"),
+    UNREADABLE: _("our storage could not be read just now"),
+    TOO_LARGE: _("the archive reached its size limit"),
+}
+
+
+def _not_included_text(left_out) -> str:
+    lines = [
+        gettext(
+            "These files are not in this archive. You can download each one from the page of "
+            "its application, or ask us through the contact form."
+        ),
+        "",
+    ]
+    lines += [f"- {path} ({label}): {REASONS[reason]}" for path, label, reason in left_out]
+    return "\n".join(lines) + "\n"
 
 
 def _archive_path(supporting_file) -> str:
@@ -19,16 +54,47 @@ def _archive_path(supporting_file) -> str:
     return f"documents/{f.application.reference}/{f.pk}-{f.requirement_code}.{f.extension}"
 
 
-def _copy(archive, field_file, name: str) -> None:
-    """Copy one stored file; one missing from storage must not cost the whole archive."""
-    try:
-        with field_file.open("rb") as handle:
-            archive.writestr(name, handle.read())
-    except OSError:
-        archive.writestr(name + ".missing.txt", "This file could not be read from storage.")
+class _Archive:
+    """A zip being written, with a byte budget for the stored files copied into it."""
+
+    def __init__(self, zip_file: zipfile.ZipFile, budget: int):
+        self.zip = zip_file
+        self.budget = budget
+        self.left_out: list[tuple[str, str, str]] = []
+
+    def copy(self, field_file, path: str, label: str, size: int | None = None) -> None:
+        """Copy one stored file in chunks, or note why it is left out."""
+        reason = self._copy(field_file, path, size)
+        if reason:
+            self.left_out.append((path, label, reason))
+
+    def _copy(self, field_file, path: str, size: int | None) -> str | None:
+        if self.budget <= 0 or (size is not None and size > self.budget):
+            return TOO_LARGE
+        try:
+            handle, _length = stored_open(field_file)
+        except FileNotFoundError:
+            logger.error("Stored file missing from a data archive: %s", field_file.name)
+            return MISSING
+        except StorageUnavailable as error:
+            logger.error("Storage unavailable for a data archive (%s): %s", field_file.name, error)
+            return UNREADABLE
+        try:
+            with self.zip.open(path, "w", force_zip64=True) as target:
+                shutil.copyfileobj(handle, target, 1024 * 1024)
+        except (OSError, StorageUnavailable) as error:
+            logger.error(
+                "Stored file unreadable for a data archive (%s): %s", field_file.name, error
+            )
+            return UNREADABLE
+        finally:
+            handle.close()
+        self.budget -= self.zip.getinfo(path).file_size
+        return None
 
 
-def personal_data_archive(user) -> bytes:
+def personal_data_archive(user):
+    """The archive as an open temporary file, at its start (deleted once closed)."""
     applications = list(Application.objects.filter(applicant=user).select_related("prefecture"))
     files = list(
         SupportingFile.objects.filter(application__applicant=user).select_related("application")
@@ -109,19 +175,37 @@ def personal_data_archive(user) -> bytes:
             )
         ],
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "my-data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        )
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    try:
+        _write(output, data, files, attestations)
+    except BaseException:
+        output.close()
+        raise
+    output.seek(0)
+    return output
+
+
+def _write(output, data: dict, files, attestations) -> None:
+    # Scans and PDFs are compressed already: stored as they are, only the JSON is deflated.
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED, allowZip64=True) as zip_file:
+        archive = _Archive(zip_file, settings.PERSONAL_DATA_ARCHIVE_MAX_BYTES)
         for f in files:
-            with f.file.open("rb") as handle:
-                archive.writestr(
-                    f"documents/{f.application.reference}/{f.pk}-{f.requirement_code}.{f.extension}",
-                    handle.read(),
-                )
+            archive.copy(f.file, _archive_path(f), f.original_name, size=f.size)
         for t in attestations:
             if t.file:
-                with t.file.open("rb") as handle:
-                    archive.writestr(f"attestations/{t.number}.pdf", handle.read())
-    return buffer.getvalue()
+                archive.copy(t.file, f"attestations/{t.number}.pdf", t.number)
+        data["not_included"] = [
+            {"in_archive": path, "name": label, "why": reason}
+            for path, label, reason in archive.left_out
+        ]
+        zip_file.writestr(
+            "my-data.json",
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+        if archive.left_out:
+            zip_file.writestr(
+                "not-included.txt",
+                _not_included_text(archive.left_out),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )

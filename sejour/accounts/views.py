@@ -446,14 +446,20 @@ def home(request):
 @login_required
 def my_data(request):
     """Download everything held about me: a JSON file and my documents, in one archive."""
-    from django.http import HttpResponse
+    from django.http import FileResponse
 
     from .export import personal_data_archive
 
     if not request.user.is_applicant or getattr(request, "assisted_by", None):
         raise Http404  # a support agent filing on someone's behalf does not take their data away
-    response = HttpResponse(personal_data_archive(request.user), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="mes-donnees-sejour.zip"'
+    archive = personal_data_archive(request.user)
+    # Streamed from its temporary file, which the response closes (and so deletes).
+    response = FileResponse(
+        archive,
+        content_type="application/zip",
+        as_attachment=True,
+        filename="mes-donnees-sejour.zip",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import add_never_cache_headers
 
 
 class PermissionsPolicyMiddleware:
@@ -33,3 +34,50 @@ class CompressTextMiddleware(GZipMiddleware):
         if not content_type.startswith(self.compressible):
             return response
         return super().process_response(request, response)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than REQUEST_MAX_BYTES before anything reads a byte of it.
+
+    The declared Content-Length decides: Django reads at most that many bytes
+    (a body without one is read as empty), so nothing larger is ever taken in.
+    It sits last in the list, so the page gets every header, yet it runs before
+    any view or ``process_view`` (CSRF reads the form there).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            from .views import request_too_large
+
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages and files with personal data are never stored by a browser or a proxy.
+
+    Every answer to a logged-in person, to a visitor whose session holds
+    something (a sign-up under way), and every file sent as a download.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or (session is not None and not session.is_empty())
+            or response.has_header("Content-Disposition")
+        ):
+            add_never_cache_headers(response)
+        return response

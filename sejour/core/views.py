@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -10,6 +11,35 @@ from sejour.rules.services import fee_breakdown
 
 from .forms import FeeSimulatorForm
 from .help_content import SECTIONS
+
+
+def request_too_large(request, exception=None):
+    """What was sent is over the size limit: a clear page, never a server error."""
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("core:home")
+    return render(
+        request,
+        "core/request_too_large.html",
+        {
+            "file_limit_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+            "back": back,
+        },
+        status=413,
+    )
+
+
+def bad_request(request, exception=None):
+    """Django's 400 page, except for a form too large to read: the 413 page."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.views.defaults import bad_request as default_bad_request
+
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request, exception)
+    return default_bad_request(request, exception)
 
 
 def home(request):

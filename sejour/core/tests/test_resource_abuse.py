@@ -4,7 +4,9 @@ Each test here fails when the protection it names is removed (docs/security.md).
 """
 
 import io
+import json
 import time
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -40,6 +42,7 @@ from sejour.documents.validation import inspect_upload
 from sejour.support.models import Ticket
 
 from . import pdfs
+from .test_authorisation_matrix import EXPECTED, PERSONAS, world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.usefixtures("clamd", "media_root")
 CODE = "passport"
@@ -335,3 +338,130 @@ def test_housekeeping_clears_expired_sessions(client, applicant):
     )
     call_command("housekeeping", stdout=io.StringIO())
     assert list(Session.objects.values_list("session_key", flat=True)) == [fresh]
+
+
+# --- Request bodies, the data archive, caches (item 8) -----------------------------
+
+
+def upload_url(application):
+    return reverse("applications:file_upload", args=[application.reference, CODE])
+
+
+@pytest.mark.django_db
+def test_a_body_declared_over_the_cap_is_refused_before_it_is_read(client, draft):
+    # 150 MB announced, a few bytes sent: reading the body would fail the test client.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.post(
+        upload_url(draft),
+        data=b"x" * 100,
+        content_type="multipart/form-data; boundary=B",
+        CONTENT_LENGTH=str(150 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "Ce que vous avez envoyé est trop volumineux" in body
+    assert "10 Mo" in body
+    assert not Attempt.objects.filter(kind=Attempt.Kind.UPLOAD).exists()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        upload_url(draft),
+        data=b"x" * 100,
+        content_type="multipart/form-data; boundary=B",
+        CONTENT_LENGTH=str(150 * 1024 * 1024),
+    )
+    assert "What you sent is too large" in response.content.decode()
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_cap_is_refused_and_nothing_kept(client, draft, settings, media_root):
+    settings.REQUEST_MAX_BYTES = 100_000
+    big = png_bytes((400, 400)) + b"\0" * 150_000
+    response = upload(client, draft, CODE, big, "big.png")
+    assert response.status_code == 413
+    assert not SupportingFile.objects.exists()
+    assert not list(media_root.rglob("*.*"))
+    assert upload(client, draft, CODE, png_bytes(), "ok.png").status_code == 302
+
+
+@pytest.mark.django_db
+def test_form_fields_over_their_limit_give_the_same_page_not_an_error(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.post(
+        reverse("support:contact"),
+        {"category": "other", "message": "x" * 20_000, "email": "a@example.org"},
+    )
+    assert response.status_code == 413
+    assert "trop volumineux" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+@pytest.fixture
+def filed_for_export(applicant, ephoto_codes):
+    application = ready_to_submit(applicant, ephoto_codes["valid"])
+    application_services.application_submit(application=application, by=applicant)
+    return application
+
+
+def archive_of(response) -> zipfile.ZipFile:
+    assert response.status_code == 200
+    assert response.streaming  # written to a temporary file and streamed, never held whole
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.mark.django_db
+def test_the_data_archive_lists_a_missing_file_instead_of_failing(
+    client, applicant, filed_for_export
+):
+    lost, *kept = filed_for_export.files.order_by("pk")
+    lost.file.storage.delete(lost.file.name)
+    client.force_login(applicant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    archive = archive_of(client.get(reverse("accounts:my_data")))
+    names = archive.namelist()
+    lost_path = f"documents/{filed_for_export.reference}/{lost.pk}-{lost.requirement_code}.png"
+    assert lost_path not in names
+    assert all(f"/{f.pk}-{f.requirement_code}." in " ".join(names) for f in kept)
+    listing = archive.read("not-included.txt").decode()
+    assert lost_path in listing and "introuvable dans notre stockage" in listing
+    data = json.loads(archive.read("my-data.json"))
+    assert data["not_included"] == [{"in_archive": lost_path, "name": "a.png", "why": "missing"}]
+
+
+@pytest.mark.django_db
+def test_the_data_archive_stops_at_its_size_limit(client, applicant, filed_for_export, settings):
+    first, *others = filed_for_export.files.order_by("pk")
+    settings.PERSONAL_DATA_ARCHIVE_MAX_BYTES = first.size
+    client.force_login(applicant)
+    archive = archive_of(client.get(reverse("accounts:my_data")))
+    documents = [name for name in archive.namelist() if name.startswith("documents/")]
+    assert len(documents) == 1
+    data = json.loads(archive.read("my-data.json"))
+    assert {item["why"] for item in data["not_included"]} == {"too_large"}
+    assert len(data["not_included"]) == len(others) + filed_for_export.attestations.count()
+
+
+@pytest.mark.django_db
+def test_every_answer_to_a_logged_in_person_is_never_stored(world):  # noqa: F811
+    clients, kwargs, _application = world
+    stored = []
+    for name in EXPECTED:
+        url = reverse(name, args=kwargs.get(name, []))
+        for persona in PERSONAS:
+            if persona == "anonymous":
+                continue
+            response = clients[persona].get(url)
+            if "no-store" not in response.get("Cache-Control", ""):
+                stored.append(f"{name} {persona}: {response.get('Cache-Control')}")
+    assert stored == [], "\n".join(stored)
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_a_session_under_way_is_not_stored_others_may_be(client):
+    assert "no-store" not in client.get(reverse("core:help")).get("Cache-Control", "")
+    session = client.session
+    session["signup"] = {"person": 1}
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    assert "no-store" in client.get(reverse("core:help"))["Cache-Control"]

@@ -304,7 +304,7 @@ def test_personal_data_archive_holds_everything_and_only_mine(
     client.force_login(applicant)
     response = client.get(reverse("accounts:my_data"))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     data = json.loads(archive.read("my-data.json"))
     assert data["account"]["identifier"] == applicant.identifier
     assert [a["reference"] for a in data["applications"]] == [application.reference]
