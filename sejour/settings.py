@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.forms",
     "widget_tweaks",
     "dsfr",
+    # Before django_tasks_db: its db_worker command adds a heartbeat to theirs.
+    "sejour.operations",
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Request id and metrics for everything but static files (WhiteNoise answers those).
+    "sejour.operations.requestid.RequestIdMiddleware",
+    "sejour.operations.metrics.MetricsMiddleware",
     # Below WhiteNoise (static files come pre-compressed), above everything that
     # writes the body, so that what leaves is compressed last.
     "sejour.core.middleware.CompressTextMiddleware",
@@ -285,7 +290,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 PENDING_STEP_KEEP_SECONDS = envint("PENDING_STEP_KEEP_SECONDS", 24 * 3600)
 PENDING_STEP_MAX_BYTES = envint("PENDING_STEP_MAX_BYTES", 32 * 1024)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Probes and the metrics scrape come from inside the network, straight to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Proxies in front of Séjour (they set X-Forwarded-For and X-Forwarded-Proto, replacing what
 # the client sent). With none, both headers come from the client and are not believed.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
@@ -333,10 +339,37 @@ SUPPORT_PHONE = "0 806 001 620"
 # `check --deploy` names these to be silenced on purpose (e.g. sejour.E006 for the load run).
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS")
 
+# Operations: metrics, request ids, worker heartbeats (sejour/operations).
+# /metrics answers only with this bearer token and/or from these networks (404 when neither is set).
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = envlist("METRICS_ALLOWED_NETWORKS")
+# A request id is taken from this header only if the proxy sets it (a client could forge it).
+REQUEST_ID_HEADER = os.getenv("REQUEST_ID_HEADER", "")
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 60)
+
+# One JSON object per line (LOG_FORMAT=text for people reading a terminal), each with
+# the request id of the request or task it belongs to.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sejour.operations.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every step at INFO.
     "loggers": {

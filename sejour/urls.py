@@ -11,6 +11,7 @@ admin.site.__class__ = StaffAdminSite
 
 urlpatterns = [
     path("", include("sejour.core.urls")),
+    path("", include("sejour.operations.urls")),
     path("", include("sejour.accounts.urls")),
     path("", include("sejour.applications.urls")),
     path("changements/", include("sejour.applications.changes_urls")),

@@ -90,6 +90,17 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The ADP coverage-gap gauge (operations.selectors): applications waiting for a
+            # decision whose current document has ended, without reading the others.
+            # With the id, PostgreSQL answers from the index alone (an index-only scan).
+            models.Index(
+                fields=["current_document_ends_on", "id"],
+                condition=models.Q(status__in=["filed", "under_instruction", "waiting_applicant"])
+                & ~models.Q(procedure__in=["address_change", "duplicate"]),
+                name="pending_by_document_end",
+            )
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 

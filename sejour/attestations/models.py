@@ -68,6 +68,14 @@ class Attestation(models.Model):
                 name="one_filing_attestation_per_application",
             )
         ]
+        indexes = [
+            # "Does an ADP cover this application today?" (the coverage-gap gauge).
+            models.Index(
+                fields=["application", "valid_until", "valid_from"],
+                condition=models.Q(kind="adp", revoked_at__isnull=True),
+                name="adp_in_force",
+            )
+        ]
         verbose_name = _("attestation")
         verbose_name_plural = _("attestations")
 

@@ -4,9 +4,11 @@ really style the page (computed styles, the Marianne font), with the CSP on.
 """
 
 import gzip
+import json
 import re
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -25,6 +27,7 @@ from .production import (
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
+METRICS_TOKEN = "production-test-metrics-token"
 DSFR_BLUE = "rgb(0, 0, 145)"  # --background-action-high-blue-france
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js)$")
 
@@ -41,7 +44,14 @@ def production(django_db_setup, django_db_blocker, static_root, tmp_path_factory
     with django_db_blocker.unblock():
         database = database_url(connection.settings_dict)
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    server = gunicorn_start(static_root=static_root, database=database, log=log)
+    server = gunicorn_start(
+        static_root=static_root,
+        database=database,
+        log=log,
+        # prometheus_client's multiprocess mode: the two gunicorn workers add up.
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("prometheus")),
+        METRICS_TOKEN=METRICS_TOKEN,
+    )
     yield server
     gunicorn_stop(server)
 
@@ -207,3 +217,41 @@ def test_pages_are_compressed_and_secure(production):
     assert static.status == 200
     assert static.headers["Content-Encoding"] == "gzip"
     assert "immutable" in static.headers["Cache-Control"]
+
+
+def _responses(production, view: str) -> float:
+    scrape = _get(production, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert scrape.status == 200
+    pattern = re.compile(
+        rf'^sejour_http_responses_total\{{status="2xx",view="{re.escape(view)}"\}} (\S+)$', re.M
+    )
+    found = pattern.search(scrape.read().decode())
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_add_up_across_gunicorn_workers_and_logs_are_json(production):
+    assert _get(production, "/metrics", {}).status == 403  # token required
+    before = _responses(production, "core:fees")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(lambda _: _get(production, "/aide/tarifs/", PROXY_HEADERS), range(40))
+        )
+    assert {answer.status for answer in answers} == {200}
+    # Whichever of the two processes answered, the scrape counts every request.
+    assert _responses(production, "core:fees") == before + 40
+
+    request_ids = {answer.headers["X-Request-ID"] for answer in answers}
+    assert len(request_ids) == 40
+    logged = [
+        json.loads(line)
+        for line in production.log.read_text().splitlines()
+        if line.startswith("{") and '"sejour.request"' in line
+    ]
+    fees = [line for line in logged if line.get("view") == "core:fees"]
+    assert request_ids <= {line["request_id"] for line in fees}
+    assert {line["status"] for line in fees} == {200}
+
+    # No worker runs beside this server: not ready, and it says why (JSON, no redirect).
+    ready = _get(production, "/readyz", {})
+    assert ready.status == 503
+    assert json.loads(ready.read())["checks"]["worker"] == "failed"

@@ -48,6 +48,10 @@ EXPECTED = {
     "core:stamps": PUBLIC,
     "core:accessibility": PUBLIC,
     "core:healthz": PUBLIC,
+    # Probes and the scrape answer to machines, not people: readiness for anyone; the
+    # metrics only with a token or from allowed networks, off here (operations tests).
+    "operations:readyz": PUBLIC,
+    "operations:metrics": every(404),
     "accounts:signup_start": PUBLIC,
     "accounts:signup_residence": PUBLIC,
     "accounts:signup_visa": PUBLIC,
