@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sejour.instruction",
     "sejour.support",
     "sejour.figures",
+    "sejour.employers",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,12 @@ CLAMD_TIMEOUT = envint("CLAMD_TIMEOUT", 30)
 
 # The national files: Séjour's local copy unless a connector is named here.
 REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalRegistry")
+# Employers' checks: the register of companies (SIRENE), the legal period a check is
+# kept (5 years: the employer's own obligation to keep the proof lasts as long as the
+# contract plus the labour-law limitation period), and the API's rate per token.
+EMPLOYER_REGISTRY = os.getenv("EMPLOYER_REGISTRY", "sejour.employers.adapter.LocalCompanyRegistry")
+EMPLOYER_CHECK_RETENTION_DAYS = envint("EMPLOYER_CHECK_RETENTION_DAYS", 5 * 365)
+EMPLOYER_API_REQUESTS_PER_MINUTE = envint("EMPLOYER_API_REQUESTS_PER_MINUTE", 60)
 # Attestations' QR codes: "id:base64-seed" Ed25519 keys, newest first (see attestations/signing.py).
 ATTESTATION_SIGNING_KEYS = os.getenv("ATTESTATION_SIGNING_KEYS", "")
 # Without keys, development (and the tests) sign with a key made once in var/keys/;

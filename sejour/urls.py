@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sejour.employers.api import api as employers_api
+from sejour.employers.api import documentation as employers_api_documentation
 from sejour.figures.views import transparency
 from sejour.instruction.door import StaffAdminSite
 from sejour.notifications.views import dev_outbox
@@ -17,6 +19,9 @@ urlpatterns = [
     path("changements/", include("sejour.applications.changes_urls")),
     path("", include("sejour.support.urls")),
     path("", include("sejour.attestations.urls")),
+    path("", include("sejour.employers.urls")),
+    path("api/v1/documentation/", employers_api_documentation, name="api_documentation"),
+    path("api/v1/", employers_api.urls),
     path("agents/tableau-de-bord/", include("sejour.figures.urls")),
     path("agents/", include("sejour.instruction.urls")),
     path("langue/", set_language, name="set_language"),

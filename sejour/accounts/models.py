@@ -41,6 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         SUPERVISOR = "supervisor", _("Prefecture supervisor")
         SUPPORT = "support", _("Support agent")
         ADMIN = "admin", _("Administrator")
+        EMPLOYER = "employer", _("Employer")
 
     identifier = models.CharField(
         _("identifier"), max_length=40, unique=True, null=True, blank=True

@@ -436,6 +436,8 @@ def password_change(request):
 @login_required
 def home(request):
     user = request.user
+    if user.role == User.Role.EMPLOYER:
+        return redirect("employers:space")  # an employer's space is theirs, not an applicant's
     registry = get_registry()
     document = (
         registry.current_document(foreign_number=user.identifier) if user.identifier else None

@@ -9,7 +9,7 @@ from sejour.audit.models import AuditEvent
 from sejour.rules.services import document_requirements, wizard_steps
 
 from .forms import MOTIVE_FORMS, AddressCardForm, DeclarationForm, PersonalForm, ResourcesForm
-from .models import Application
+from .models import Application, Status
 
 AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
 
@@ -171,3 +171,17 @@ def documents_history(application: Application, sent_only: bool = False) -> list
             application, include_removed=True, sent_only=sent_only
         ).items()
     ]
+
+
+def application_pending_for(*, foreign_number: str) -> Application | None:
+    """The holder's application still waiting for a decision, if any (employers'
+    checks: a renewal under examination is covered by ADPs issued before any gap)."""
+    return (
+        Application.objects.select_related("prefecture")
+        .filter(
+            applicant__identifier=foreign_number,
+            status__in=(Status.FILED, Status.UNDER_INSTRUCTION, Status.WAITING_APPLICANT),
+        )
+        .order_by("-filed_at")
+        .first()
+    )

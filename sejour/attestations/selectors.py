@@ -152,3 +152,31 @@ def attestation_check(*, token: str, today: date) -> Check:
     else:
         state = "valid"
     return Check(state=state, attestation=attestation, holder=holder, ended_because=reason)
+
+
+def attestation_by_number(number: str) -> Attestation | None:
+    """An attestation by the number printed on it (employers' checks)."""
+    return (
+        Attestation.objects.select_related(
+            "application__applicant", "application__prefecture", "superseded_by"
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def cover_on(*, foreign_number: str, day: date) -> Attestation | None:
+    """The ADP or ADF still standing that covers this person on this day, if any
+    (an employer's check: an ADP of a renewal keeps the previous permit's rights)."""
+    return (
+        Attestation.objects.select_related("application__applicant", "application__prefecture")
+        .filter(
+            application__applicant__identifier=foreign_number,
+            kind__in=(Attestation.Kind.ADP, Attestation.Kind.ADF),
+            revoked_at__isnull=True,
+            valid_from__lte=day,
+            valid_until__gte=day,
+        )
+        .order_by("-issued_at", "-id")
+        .first()
+    )

@@ -355,6 +355,9 @@ def load_demo(today: date | None = None) -> dict[str, int]:
                 "used_at": bought_at + timedelta(days=1) if used else None,
             },
         )
+    from sejour.employers.demo import employers_demo_load
+
+    employers_demo_load(password=DEMO_PASSWORD, email_domain=DEMO_EMAIL_DOMAIN)
     return {
         "people": Person.objects.count(),
         "documents": ResidenceDocument.objects.count(),

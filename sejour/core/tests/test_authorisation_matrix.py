@@ -39,6 +39,11 @@ AGENT_AREA = but(every(403), anonymous=302, agent=200, supervisor=200, other_age
 AGENT_OBJECT = but(AGENT_AREA, other_agent=404)
 SUPPORT_AREA = but(every(403), anonymous=302, support=200)
 LOGGED_IN = but(every(200), anonymous=302)
+# Employers' pages: none of these personas is an employer (employers/tests cover employers).
+EMPLOYER_AREA = but(every(403), anonymous=302)
+HOLDER_AREA = but(every(403), anonymous=302, owner=200, other=200)
+# The API: GET without a token (401), or a POST-only operation (405).
+API_TOKEN_NEEDED = every(401)
 
 # GET answers. "token" URLs get a made-up token: they must refuse it cleanly.
 EXPECTED = {
@@ -110,6 +115,31 @@ EXPECTED = {
     "transparency": PUBLIC,
     "dev_outbox": every(404),  # DEBUG is off
     "admin:index": but(every(302), admin=200),
+    "employers:landing": PUBLIC,
+    "employers:signup": PUBLIC,
+    "employers:link_sent": PUBLIC,
+    "employers:link": every(410),  # a made-up link
+    "employers:login": PUBLIC,
+    "employers:logout": every(405),
+    "employers:space": EMPLOYER_AREA,
+    "employers:check_new": EMPLOYER_AREA,
+    "employers:check": EMPLOYER_AREA,
+    "employers:check_pdf": EMPLOYER_AREA,
+    "employers:team": EMPLOYER_AREA,
+    "employers:member_remove": EMPLOYER_AREA,
+    "employers:tokens": EMPLOYER_AREA,
+    "employers:token_revoke": EMPLOYER_AREA,
+    "employers:verify": PUBLIC,
+    "employers:agent_queue": AGENT_AREA,
+    "employers:agent_check": AGENT_OBJECT,
+    "employers:holder_checks": HOLDER_AREA,
+    "employers:holder_report": but(HOLDER_AREA, other=404),
+    "api_documentation": PUBLIC,
+    "api-v1:api-root": every(404),  # nothing at the root: the operations are below it
+    "api-v1:openapi-json": PUBLIC,
+    "api-v1:check_create": every(405),
+    "api-v1:check_read": API_TOKEN_NEEDED,
+    "api-v1:check_pdf": API_TOKEN_NEEDED,
 }
 # The admin's own pages are Django's, guarded by the same site: checked through admin:index.
 IGNORED_PREFIXES = ("admin:",)
@@ -167,6 +197,25 @@ def _client_for(user, otp=False):
     return client
 
 
+def _employer_check_waiting_for_paris():
+    """A check of the owner's number that the Paris prefecture must answer."""
+    from datetime import date
+
+    from sejour.employers.models import Employer
+    from sejour.employers.services import check_request_create
+
+    employer = Employer.objects.create(siret="73282932000074", name="Boulangerie Dupain")
+    return check_request_create(
+        employer=employer,
+        by=None,
+        foreign_number="7500000001",
+        document_valid_from=date(2000, 1, 1),  # not the registry's dates
+        document_valid_until=date(2000, 1, 2),
+        job_start=date(2030, 1, 1),
+        contract_type="permanent",
+    )
+
+
 @pytest.fixture
 def world(
     applicant,
@@ -195,6 +244,7 @@ def world(
         screenshots=[SimpleUploadedFile("s.png", png_bytes())],
     )
     admin = User.objects.create_superuser("admin", PASSWORD, email="admin@example.org")
+    employer_check = _employer_check_waiting_for_paris()
     clients = {
         "anonymous": Client(),
         "owner": _client_for(applicant),
@@ -230,6 +280,17 @@ def world(
         "instruction:action": [reference, "decide"],
         "figures:dashboard": ["75"],
         "figures:uncovered": ["75"],
+        "employers:link": ["made-up"],
+        "employers:check": [employer_check.reference],
+        "employers:check_pdf": [employer_check.reference],
+        "employers:member_remove": [1],
+        "employers:token_revoke": [1],
+        "employers:verify": ["made-up"],
+        "employers:agent_check": [employer_check.reference],
+        "employers:holder_report": [employer_check.reference],
+        "api-v1:check_create": ["73282932000074"],
+        "api-v1:check_read": ["73282932000074", employer_check.reference],
+        "api-v1:check_pdf": ["73282932000074", employer_check.reference],
     }
     return clients, kwargs, application
 

@@ -7,13 +7,15 @@ from django.utils import timezone
 
 from sejour.accounts.models import EmailVerification
 from sejour.accounts.throttle import attempts_prune
+from sejour.employers.services import checks_purge
 from sejour.notifications.services import outbox_secrets_expire
 
 
 class Command(BaseCommand):
     help = (
         "Forget what is no longer needed: old attempt counters, spent or expired links, "
-        "outbox secrets past their retention, expired sessions."
+        "outbox secrets past their retention, expired sessions, employers' checks past "
+        "their legal period."
     )
 
     def handle(self, *args, **options):
@@ -27,3 +29,5 @@ class Command(BaseCommand):
         # Sessions past their end are never read again; without this they pile up forever.
         import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
         self.stdout.write("Expired sessions cleared.")
+        # Employers' checks are kept for the legal period only (EMPLOYER_CHECK_RETENTION_DAYS).
+        self.stdout.write(f"{checks_purge()} employer's check(s) past the legal period deleted.")

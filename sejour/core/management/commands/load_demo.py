@@ -22,6 +22,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}."))
         self.stdout.write(f"Demo password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write("Demo employer (/employeurs/connexion/): employeur@demo.sejour.example")
         self.stdout.write(
             f"Agents' second factor (development only): TOTP secret {DEMO_TOTP_SECRET_BASE32}"
             " — or print the current code with: manage.py demo_totp"
