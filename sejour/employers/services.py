@@ -467,3 +467,11 @@ def checks_purge(*, now=None) -> int:
                 check.pdf.delete(save=False)
         count += len(batch)
     return count
+
+
+def employers_counters_prune(*, now=None) -> int:
+    """Forget API counters of past minutes and e-mailed links a week after they expired."""
+    now = now or timezone.now()
+    counters, _by_model = ApiUsage.objects.filter(minute__lt=now - timedelta(hours=1)).delete()
+    links, _by_model = EmployerLink.objects.filter(expires_at__lt=now - timedelta(days=7)).delete()
+    return counters + links

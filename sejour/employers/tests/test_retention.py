@@ -26,6 +26,22 @@ def _check(member, created_at):
     return check
 
 
+def test_housekeeping_forgets_old_api_counters_and_links(bakery, bakery_token):
+    from sejour.employers.models import ApiToken, ApiUsage, EmployerLink
+
+    token = ApiToken.objects.get()
+    now = timezone.now()
+    ApiUsage.objects.create(token=token, minute=now - timedelta(hours=2), count=5)
+    current = ApiUsage.objects.create(token=token, minute=now.replace(second=0), count=1)
+    EmployerLink.objects.create(
+        purpose="signup", token_hash="x" * 64, email="a@b.example", siret="1",
+        expires_at=now - timedelta(days=8),
+    )  # fmt: skip
+    call_command("housekeeping", stdout=StringIO())
+    assert list(ApiUsage.objects.all()) == [current]
+    assert not EmployerLink.objects.exists()
+
+
 def test_the_legal_period_is_a_setting_of_five_years():
     assert settings.EMPLOYER_CHECK_RETENTION_DAYS == 5 * 365
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sejour.accounts.models import EmailVerification
 from sejour.accounts.throttle import attempts_prune
-from sejour.employers.services import checks_purge
+from sejour.employers.services import checks_purge, employers_counters_prune
 from sejour.notifications.services import outbox_secrets_expire
 
 
@@ -31,3 +31,6 @@ class Command(BaseCommand):
         self.stdout.write("Expired sessions cleared.")
         # Employers' checks are kept for the legal period only (EMPLOYER_CHECK_RETENTION_DAYS).
         self.stdout.write(f"{checks_purge()} employer's check(s) past the legal period deleted.")
+        self.stdout.write(
+            f"{employers_counters_prune()} employers' API counter(s) and link(s) forgotten."
+        )
