@@ -177,7 +177,7 @@ def fill(applicant, other_applicant, ephoto_codes) -> None:
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_into_a_new_database_and_storage(
     applicant, other_applicant, ephoto_codes, signing_key, places, tmp_path, settings
 ):

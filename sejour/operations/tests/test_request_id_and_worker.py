@@ -97,7 +97,7 @@ def _worker(*args, **environment):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_logs_the_request_id_of_the_request_that_enqueued_its_task(
     client, settings, applicant
 ):
@@ -136,7 +136,7 @@ def _ready(client):
     return response.status_code, response.json()["checks"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("clamd", "media_root")
 def test_readiness_follows_a_real_worker_heartbeat(client, settings):
     settings.TASKS = DATABASE_TASKS
