@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from sejour.accounts import throttle
@@ -138,6 +139,7 @@ def ticket_close(request, reference):
 
 
 @support_required
+@csp_override({**settings.SECURE_CSP, "sandbox": True})  # shown inline: sandboxed like documents
 def screenshot(request, reference, pk):
     shot = get_object_or_404(Screenshot, ticket__reference=reference, pk=pk)
     return stored_file_response(

@@ -465,3 +465,14 @@ def test_a_visitor_with_a_session_under_way_is_not_stored_others_may_be(client):
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     assert "no-store" in client.get(reverse("core:help"))["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_screenshot_shown_to_support_is_sandboxed(client, support_agent, agent_client):
+    assert contact_with_screenshot(client, png_bytes(), "capture.png").status_code == 200
+    shot = Ticket.objects.get().screenshots.get()
+    support = agent_client(support_agent)
+    response = support.get(reverse("support:screenshot", args=[shot.ticket.reference, shot.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert "sandbox" in [part.strip() for part in response["Content-Security-Policy"].split(";")]
