@@ -2,6 +2,7 @@
 the raw audit events, whether they were kept decision by decision or recounted."""
 
 import random
+import time as clock
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -301,3 +302,66 @@ def test_the_daily_command_recounts_and_the_page_says_when(client, registry_pers
     call_command("figures_rebuild", "--enqueue", stdout=out)
     assert Recount.objects.count() == 2
     assert "Last recount:" in client.get(reverse("transparency")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_decisions_at_once_are_both_in_the_published_median(registry_person, monkeypatch):
+    """Two agents decide in the same group at the same moment: each transaction reads
+    the histogram only once the other has committed, so none publishes a median
+    without the other's decision (the published rows are locked first)."""
+    import threading
+
+    from sejour.figures import services
+
+    person = registry_person()
+    agent = User.objects.create_user(
+        "agent.75",
+        None,
+        email="a75@example.org",
+        role=User.Role.AGENT,
+        prefecture=Prefecture.objects.get(department_code="75"),
+    )
+    now = timezone.now()
+    applications = [
+        make_application(
+            person,
+            f"90000000{index:02d}",
+            department="75",
+            procedure="renewal",
+            motive="student",
+            status=Status.UNDER_INSTRUCTION,
+            filed_at=now - timedelta(days=days),
+        )
+        for index, days in enumerate((20, 10, 30))  # three histogram rows: no lock shared there
+    ]
+    # The group's published rows exist (an earlier decision): only their lock can serialise.
+    decision_record(application=applications.pop(0), favourable=True, reasons="ok", by=agent)
+    publish = services.processing_times_publish
+
+    def slow_publish(**kwargs):
+        clock.sleep(0.5)  # widen the window in which the other decision could be missed
+        return publish(**kwargs)
+
+    monkeypatch.setattr(services, "processing_times_publish", slow_publish)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def desk(application):
+        try:
+            barrier.wait()
+            decision_record(application=application, favourable=True, reasons="ok", by=agent)
+            outcomes.append("decided")
+        except Exception as error:  # noqa: BLE001 — reported in the assertion below
+            outcomes.append(f"{type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=desk, args=(a,)) for a in applications]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == ["decided", "decided"], outcomes
+    for area in ("75", NATIONAL):
+        row = ProcessingTime.objects.get(area=area, procedure="renewal", motive=ALL_MOTIVES)
+        assert (row.decisions, row.median_days) == (3, Decimal(20)), area
