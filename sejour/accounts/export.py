@@ -93,6 +93,23 @@ class _Archive:
         return None
 
 
+def employer_checks_export(user) -> list[dict]:
+    from sejour.employers.selectors import checks_for_holder
+
+    return [
+        {
+            "reference": check.reference,
+            "employer": check.employer.name,
+            "siret": check.employer.siret,
+            "asked_at": check.created_at,
+            "answer": check.verdict,
+            "valid_until": check.valid_until,
+            "reported_at": check.reported_at,
+        }
+        for check in checks_for_holder(user=user, limit=10_000)
+    ]
+
+
 def personal_data_archive(user):
     """The archive as an open temporary file, at its start (deleted once closed)."""
     applications = list(Application.objects.filter(applicant=user).select_related("prefecture"))
@@ -163,6 +180,8 @@ def personal_data_archive(user):
             }
             for t in attestations
         ],
+        # Employers who checked the person's documents, and the answer each was given.
+        "employer_checks": employer_checks_export(user),
         "history": [
             {
                 "when": e.created_at,

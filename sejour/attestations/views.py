@@ -23,6 +23,10 @@ def verify(request, token=""):
     if not token and request.GET.get("code"):
         # A code typed by hand (or pasted) rather than scanned.
         code = request.GET["code"].strip().rsplit("/verifier/", 1)[-1].strip("/")[:500]
+        kind, _slash, employer_token = code.partition("/")
+        if kind == "employeur" and employer_token and "/" not in employer_token:
+            # An employer's signed answer has its own page (sejour/employers).
+            return redirect("employers:verify", token=employer_token)
         if code and "/" not in code:
             return redirect("attestations:verify", token=code)
         token = code or "-"

@@ -260,7 +260,7 @@ ERRORS = {401: ProblemOut, 403: ProblemOut, 422: ProblemOut, 429: ProblemOut}
 )
 def check_create(request, siret: str, payload: CheckIn):
     token = _token_for(request, siret, ApiToken.Scope.CHECKS_WRITE)
-    form = CheckForm(data={k: v or "" for k, v in payload.dict().items()})
+    form = CheckForm(data={k: v or "" for k, v in payload.model_dump().items()})
     if not form.is_valid():
         errors = [
             {"field": None if field == "__all__" else field, "message": str(message)}

@@ -275,3 +275,25 @@ def test_a_filing_attestation_goes_to_the_prefecture(bakery, applicant):
     )
     assert check.status == CheckRequest.Status.WAITING_PREFECTURE
     assert check.prefecture == application.prefecture
+
+
+def test_a_receipt_counts_like_a_permit(bakery, registry_person):
+    document = registry_person(
+        foreign_number="7500000019", kind=DocumentKind.RECEIPT, motive=Motive.EMPLOYEE
+    )
+    check = ask(bakery, **by_number(document))
+    assert (check.genuine, check.valid_on_start, check.allows_work) == (True, True, True)
+
+
+def test_an_adp_of_a_withdrawn_application_no_longer_covers(bakery, applicant):
+    document = applicant_document(applicant)
+    application = _application(applicant)
+    _adp(
+        application,
+        start=document.valid_until + timedelta(days=1),
+        end=document.valid_until + timedelta(days=90),
+    )
+    application.status = Status.WITHDRAWN
+    application.save()
+    check = ask(bakery, **by_number(document, job_start=document.valid_until + timedelta(days=20)))
+    assert check.is_answered and (check.genuine, check.valid_on_start) == (True, False)

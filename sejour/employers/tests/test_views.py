@@ -259,3 +259,27 @@ def test_the_signed_answer_verifies_and_a_changed_one_does_not(client, bakery, a
 
     token = signing.sign({"n": "AT-ABCDEFGHJK"})
     assert "Not genuine" in client.get(reverse("employers:verify", args=[token])).content.decode()
+
+
+def test_the_holders_data_archive_lists_the_checks(client, applicant, waiting_check):
+    import io
+    import json
+    import zipfile
+
+    client.force_login(applicant)
+    response = client.get(reverse("accounts:my_data"))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    name = next(n for n in archive.namelist() if n.endswith(".json"))
+    data = json.loads(archive.read(name))
+    assert [c["reference"] for c in data["employer_checks"]] == [waiting_check.reference]
+    assert data["employer_checks"][0]["employer"] == "Boulangerie Dupain"
+
+
+def test_an_answer_pasted_into_the_public_checker_goes_to_its_page(client):
+    response = client.get(
+        reverse("attestations:verify_form"),
+        {"code": "https://sejour.example/verifier/employeur/abc.def/"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("employers:verify", args=["abc.def"])
