@@ -445,3 +445,14 @@ def s3_storage(settings, s3_bucket, tmp_path):
         },
     }
     return s3_bucket
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """`collectstatic` run once per test session, as on a server: what production-mode
+    processes (DEBUG off, manifest storage) need to render any page."""
+    from sejour.journeys.production import collectstatic
+
+    root = tmp_path_factory.mktemp("static")
+    collectstatic(root)
+    return root

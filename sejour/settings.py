@@ -240,6 +240,10 @@ TASKS = {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A task running longer than this is taken to have lost its worker and is queued
+# again (`manage.py tasks_reclaim`, every minute); one claimed this often is given up.
+TASKS_RUNNING_TIMEOUT_SECONDS = envint("TASKS_RUNNING_TIMEOUT_SECONDS", 15 * 60)
+TASKS_MAX_CLAIMS = envint("TASKS_MAX_CLAIMS", 3)
 
 # E-mail: every message goes through the outbox (sejour.notifications); the
 # delivery task hands it to this backend. SMTP when EMAIL_HOST is set.

@@ -19,7 +19,6 @@ from .conftest import MODES
 from .helpers import log_in_agent, log_in_applicant
 from .production import (
     PROXY_HEADERS,
-    collectstatic,
     database_url,
     gunicorn_start,
     gunicorn_stop,
@@ -30,13 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 METRICS_TOKEN = "production-test-metrics-token"
 DSFR_BLUE = "rgb(0, 0, 145)"  # --background-action-high-blue-france
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js)$")
-
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("static")
-    collectstatic(root)
-    return root
 
 
 @pytest.fixture(scope="module")
