@@ -5,14 +5,18 @@ Nothing in django-tasks-db ever looks at a RUNNING row again: a worker killed in
 the middle of a task (out of memory, SIGKILL, a machine lost) would leave its
 task RUNNING forever, and an attestation of filing would never be issued.
 
-`tasks_reclaim` gives such tasks back to the queue once they have run longer than
-TASKS_RUNNING_TIMEOUT_SECONDS, and gives up on a task claimed TASKS_MAX_CLAIMS
-times (one that kills every worker that runs it). A killed worker's transaction
-is rolled back by the database, so it leaves nothing half-written; and every
-Séjour task is idempotent (a unique constraint, or a re-check under a row lock:
-one filing attestation per application, an outbox message sent only while
-pending, coverage re-read under the application's lock), so running a task
-again after a slow first run has no visible effect twice.
+`tasks_reclaim` gives such tasks back to the queue: at once when the worker that
+claimed it has stopped beating (its heartbeat, sejour.operations, is older than
+WORKER_HEARTBEAT_MAX_AGE or gone), and in any case once it has run longer than
+TASKS_RUNNING_TIMEOUT_SECONDS (a worker alive but stuck). It gives up on a task
+claimed TASKS_MAX_CLAIMS times (one that kills every worker that runs it).
+
+A killed worker's transaction is rolled back by the database, so it leaves
+nothing half-written; and every Séjour task is idempotent (a unique constraint,
+or a re-check under a row lock: one filing attestation per application, an
+outbox message sent only while pending, coverage re-read under the
+application's lock), so running a task again after a slow first run has no
+visible effect twice.
 """
 
 import logging
@@ -27,17 +31,30 @@ from django_tasks_db.models import DBTaskResult
 logger = logging.getLogger(__name__)
 
 
+def _workers_beating(now) -> set[str]:
+    from sejour.operations.models import WorkerHeartbeat
+
+    horizon = now - timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    return set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=horizon).values_list("worker_id", flat=True)
+    )
+
+
 def tasks_reclaim(*, older_than: timedelta | None = None) -> tuple[int, int]:
     """Put tasks stuck RUNNING back in the queue; return (reclaimed, given up)."""
     if older_than is None:
         older_than = timedelta(seconds=settings.TASKS_RUNNING_TIMEOUT_SECONDS)
     now = timezone.now()
+    beating = _workers_beating(now)
     reclaimed = given_up = 0
     with transaction.atomic():
-        stale = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
-            status=TaskResultStatus.RUNNING, started_at__lte=now - older_than
+        running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+            status=TaskResultStatus.RUNNING
         )
-        for task in stale:
+        for task in running:
+            worker = task.worker_ids[-1] if task.worker_ids else None
+            if worker in beating and task.started_at > now - older_than:
+                continue  # its worker is alive and the task is not overdue
             if len(task.worker_ids) >= settings.TASKS_MAX_CLAIMS:
                 task.status = TaskResultStatus.FAILED
                 task.finished_at = now
@@ -55,11 +72,12 @@ def tasks_reclaim(*, older_than: timedelta | None = None) -> tuple[int, int]:
                 task.status = TaskResultStatus.READY
                 task.save(update_fields=["status"])
                 logger.warning(
-                    "Task %s (%s) running since %s on %s: back in the queue",
+                    "Task %s (%s) running since %s on %s (%s): back in the queue",
                     task.pk,
                     task.task_path,
                     task.started_at,
-                    task.worker_ids[-1] if task.worker_ids else "?",
+                    worker,
+                    "alive but overdue" if worker in beating else "no heartbeat",
                 )
                 reclaimed += 1
     return reclaimed, given_up
