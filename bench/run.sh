@@ -16,8 +16,10 @@ export SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export ATTESTATION_SIGNING_KEYS="bench1:$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode())')"
 # The load run serves the demo data on 127.0.0.1 on purpose (production refuses it: sejour.E006).
 export SILENCED_SYSTEM_CHECKS=sejour.E006
-# The load comes from a few addresses: lift the per-address limits for this run only.
+# The load comes from a few addresses and repeats one sign-up number: lift the per-address
+# and per-target limits for this run only.
 export LOGIN_FAILURES_PER_ADDRESS=100000 RATE_LIMIT_SIGNUPS_PER_ADDRESS=100000
+export RATE_LIMIT_SIGNUPS_PER_TARGET=100000
 PY=.venv/bin/python
 
 psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='sejour_bench'" | grep -q 1 \

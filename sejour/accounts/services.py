@@ -309,7 +309,8 @@ def login_blocked_until(*, identifier: str, ip_address: str) -> datetime | None:
     """Until when logins are refused for this identifier or this address."""
     limits = [
         (f"id:{identifier}", settings.LOGIN_FAILURES_PER_IDENTIFIER),
-        (f"ip:{ip_address}", settings.LOGIN_FAILURES_PER_ADDRESS),
+        # A partner's network (a help desk) counts as one, with its own ceiling.
+        throttle.address_counter(address=ip_address, limit=settings.LOGIN_FAILURES_PER_ADDRESS),
     ]
     blocks = [
         throttle.blocked_until(
@@ -328,7 +329,10 @@ def login_failure_record(*, identifier: str, ip_address: str) -> datetime | None
     """Count a failed login; lock the identifier when it reaches the limit."""
     with transaction.atomic():
         throttle.attempt_record(kind=Attempt.Kind.LOGIN_FAILURE, key=f"id:{identifier}")
-        throttle.attempt_record(kind=Attempt.Kind.LOGIN_FAILURE, key=f"ip:{ip_address}")
+        address_key, _ceiling = throttle.address_counter(
+            address=ip_address, limit=settings.LOGIN_FAILURES_PER_ADDRESS
+        )
+        throttle.attempt_record(kind=Attempt.Kind.LOGIN_FAILURE, key=address_key)
         until = login_blocked_until(identifier=identifier, ip_address=ip_address)
         identifier_until = throttle.blocked_until(
             kind=Attempt.Kind.LOGIN_FAILURE,

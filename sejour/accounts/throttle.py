@@ -3,12 +3,22 @@
 A limit is "at most N attempts of a kind per key within a window". When the
 limit is reached, the key is blocked until the oldest of those N attempts
 leaves the window, and the message says until when.
+
+Two keys count each attempt (`limits_check`): the target first (the document
+number, e-mail address or identifier tried, kept only as a keyed hash) with a
+low limit, which stops a robot hammering one person from any number of
+addresses; then the client address with a much higher ceiling, which stops a
+robot trying many targets from one address while a help desk serving dozens
+of people a day passes. A partner address registered by a supervisor (France
+Services office, association: `sejour.operations.PartnerAddress`) is counted
+as one key for its whole network, with its own ceiling.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import Attempt
 
@@ -22,6 +32,47 @@ def client_address(request) -> str:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def address_counter(*, address: str, limit: int) -> tuple[str, int]:
+    """The per-address key and ceiling: a registered partner's network counts as one,
+    with its own ceiling; any other address with the default `limit`."""
+    from sejour.operations.partners import partner_for_address
+
+    partner = partner_for_address(address)
+    if partner is not None:
+        return f"partner:{partner.pk}", partner.ceiling
+    return f"ip:{address}", limit
+
+
+def target_key(value: str) -> str:
+    """The per-target key: a keyed hash, so that the counters keep no number or e-mail."""
+    normal = "".join(str(value).split()).lower()
+    return (
+        "to:" + salted_hmac("sejour.throttle.target", normal, algorithm="sha256").hexdigest()[:40]
+    )
+
+
+def limits_check(
+    *, kind: str, target: str, target_limit: int, address: str, address_limit: int
+) -> datetime | None:
+    """Per target first, per address second: when either is reached, until when;
+    otherwise the attempt is counted on both and None is returned."""
+    window = settings.RATE_LIMIT_WINDOW_SECONDS
+    keys = [
+        (target_key(target), target_limit),
+        address_counter(address=address, limit=address_limit),
+    ]
+    blocks = [
+        until
+        for key, limit in keys
+        if (until := blocked_until(kind=kind, key=key, limit=limit, window_seconds=window))
+    ]
+    if blocks:
+        return max(blocks)
+    for key, _limit in keys:
+        attempt_record(kind=kind, key=key)
+    return None
 
 
 def attempt_record(*, kind: str, key: str) -> None:

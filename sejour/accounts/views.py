@@ -40,10 +40,15 @@ def _until_message(until) -> str:
     }
 
 
-def _over_limit(request, form, *, kind: str, limit: int) -> bool:
-    """Count this request against the client's limit; add an error to the form if over it."""
-    until = throttle.rate_limited(
-        kind=kind, key=f"ip:{throttle.client_address(request)}", limit=limit
+def _over_limit(request, form, *, kind: str, target: str, target_limit: int, limit: int) -> bool:
+    """Count this request for its target (number, e-mail), then for the client's address
+    (or partner network); add an error to the form if either limit is reached."""
+    until = throttle.limits_check(
+        kind=kind,
+        target=target,
+        target_limit=target_limit,
+        address=throttle.client_address(request),
+        address_limit=limit,
     )
     if until is not None:
         form.add_error(None, _until_message(until))
@@ -74,7 +79,12 @@ def signup_residence(request):
         request.method == "POST"
         and form.is_valid()
         and not _over_limit(
-            request, form, kind=Attempt.Kind.SIGNUP, limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS
+            request,
+            form,
+            kind=Attempt.Kind.SIGNUP,
+            target=form.cleaned_data["foreign_number"],
+            target_limit=settings.RATE_LIMIT_SIGNUPS_PER_TARGET,
+            limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS,
         )
     ):
         document = get_registry().find_residence_document(**form.cleaned_data)
@@ -115,7 +125,12 @@ def signup_visa(request):
         request.method == "POST"
         and form.is_valid()
         and not _over_limit(
-            request, form, kind=Attempt.Kind.SIGNUP, limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS
+            request,
+            form,
+            kind=Attempt.Kind.SIGNUP,
+            target=form.cleaned_data["visa_number"],
+            target_limit=settings.RATE_LIMIT_SIGNUPS_PER_TARGET,
+            limit=settings.RATE_LIMIT_SIGNUPS_PER_ADDRESS,
         )
     ):
         document = get_registry().find_visa(**form.cleaned_data)
@@ -160,6 +175,8 @@ def signup_email(request):
             request,
             form,
             kind=Attempt.Kind.VERIFICATION,
+            target=form.cleaned_data["email"],
+            target_limit=settings.RATE_LIMIT_VERIFICATIONS_PER_TARGET,
             limit=settings.RATE_LIMIT_VERIFICATIONS_PER_ADDRESS,
         )
     ):
@@ -313,7 +330,12 @@ def visa_login(request):
         request.method == "POST"
         and form.is_valid()
         and not _over_limit(
-            request, form, kind=Attempt.Kind.RESET, limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS
+            request,
+            form,
+            kind=Attempt.Kind.RESET,
+            target=form.cleaned_data["visa_number"],
+            target_limit=settings.RATE_LIMIT_RESETS_PER_TARGET,
+            limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS,
         )
     ):
         services.visa_login_link_send(visa_number=form.cleaned_data["visa_number"])
@@ -356,7 +378,12 @@ def password_reset(request):
         request.method == "POST"
         and form.is_valid()
         and not _over_limit(
-            request, form, kind=Attempt.Kind.RESET, limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS
+            request,
+            form,
+            kind=Attempt.Kind.RESET,
+            target=form.cleaned_data["identifier"],
+            target_limit=settings.RATE_LIMIT_RESETS_PER_TARGET,
+            limit=settings.RATE_LIMIT_RESETS_PER_ADDRESS,
         )
     ):
         identifier = form.cleaned_data["identifier"]

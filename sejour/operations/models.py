@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
@@ -42,3 +43,40 @@ class TaskOrigin(models.Model):
 
     def __str__(self) -> str:
         return self.request_id
+
+
+class PartnerAddress(models.Model):
+    """A place that helps many people from one address — a France Services office, a
+    library, an association. Its network is counted as one, with its own ceiling, in
+    place of the per-address limits (sejour.accounts.throttle.address_counter); the
+    per-person limits (identifier, e-mail, document number) still apply to everyone.
+
+    Registered by a prefecture's supervisors for their département, never deleted:
+    a removal is dated, and both are audited.
+    """
+
+    prefecture = models.ForeignKey(
+        "registry.Prefecture",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    network = models.CharField(_("address or network"), max_length=49)
+    ceiling = models.PositiveIntegerField(_("attempts allowed per hour"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("partner address")
+        verbose_name_plural = _("partner addresses")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.network})"

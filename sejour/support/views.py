@@ -40,10 +40,12 @@ def contact(request):
         initial.update({"email": request.user.email, "name": request.user.full_name})
     form = ContactForm(posted(request), request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        until = throttle.rate_limited(
+        until = throttle.limits_check(
             kind=Attempt.Kind.CONTACT,
-            key=f"ip:{throttle.client_address(request)}",
-            limit=settings.RATE_LIMIT_CONTACTS_PER_ADDRESS,
+            target=form.cleaned_data["email"],
+            target_limit=settings.RATE_LIMIT_CONTACTS_PER_TARGET,
+            address=throttle.client_address(request),
+            address_limit=settings.RATE_LIMIT_CONTACTS_PER_ADDRESS,
         )
         if until is not None:
             form.add_error(

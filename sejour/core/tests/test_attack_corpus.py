@@ -69,6 +69,7 @@ def test_every_url_refuses_a_post_without_csrf_token(applicant):
         "api-v1:check_create": ["73282932000074"],
         "api-v1:check_read": ["73282932000074", "VE-X"],
         "api-v1:check_pdf": ["73282932000074", "VE-X"],
+        "operations:partner_address_remove": [1],
     }
     for name in EXPECTED:
         url = reverse(name, args=args.get(name, []))

@@ -57,6 +57,9 @@ EXPECTED = {
     # metrics only with a token or from allowed networks, off here (operations tests).
     "operations:readyz": PUBLIC,
     "operations:metrics": every(404),
+    # Partner addresses: supervisors, for their own prefecture (operations/tests/test_limits.py).
+    "operations:partner_addresses": but(every(403), anonymous=302, supervisor=200),
+    "operations:partner_address_remove": every(405),
     "accounts:signup_start": PUBLIC,
     "accounts:signup_residence": PUBLIC,
     "accounts:signup_visa": PUBLIC,
@@ -291,6 +294,7 @@ def world(
         "api-v1:check_create": ["73282932000074"],
         "api-v1:check_read": ["73282932000074", employer_check.reference],
         "api-v1:check_pdf": ["73282932000074", employer_check.reference],
+        "operations:partner_address_remove": [1],
     }
     return clients, kwargs, application
 
