@@ -45,6 +45,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The nightly recount of each agent's weekly output reads the recent
+            # decisions only; a small index (one row in twenty) instead of every event.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(action="application.decide"),
+                name="audit_decisions_by_time",
+            )
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -46,6 +46,9 @@ def _lock(*models) -> None:
     if connection.vendor == "postgresql":
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
         with connection.cursor() as cursor:
+            # The reads below stream through server-side cursors, which PostgreSQL
+            # otherwise plans for the first rows (nested loops): 3 s instead of 0.5 s.
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
 
 
