@@ -72,6 +72,8 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # the view said so already
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if (
