@@ -283,3 +283,8 @@ def test_an_answer_pasted_into_the_public_checker_goes_to_its_page(client):
     )
     assert response.status_code == 302
     assert response.url == reverse("employers:verify", args=["abc.def"])
+
+
+def test_the_agents_queue_links_to_the_checks(client, agent_paris, waiting_check):
+    page = _agent_client(client, agent_paris).get(reverse("instruction:queue")).content.decode()
+    assert reverse("employers:agent_queue") in page
