@@ -61,6 +61,23 @@ def test_employer_check(visit, applicant, agent_paris, support_agent):
     employer.get_by_role("heading", name="Boulangerie Dupain").wait_for()
     visit.check(employer, "space")
 
+    # The administrator's pages: the team and a token for the payroll software.
+    employer.get_by_role("link", name="Team").click()
+    employer.get_by_label(label("Your colleague's work e-mail address")).fill("paie@dupain.example")
+    employer.get_by_role("button", name="Send the invitation").click()
+    employer.get_by_text("An invitation was sent to paie@dupain.example.").wait_for()
+    visit.check(employer, "team")
+    employer.get_by_role("link", name="API tokens").click()
+    employer.get_by_label(label("Name of the token")).fill("Paie")
+    employer.get_by_label("Ask for checks").check()
+    employer.get_by_role("button", name="Make the token").click()
+    employer.get_by_role("heading", name="Your new token").wait_for()
+    visit.check(employer, "tokens")
+    employer.get_by_role("link", name="Read the API documentation").click()
+    employer.get_by_role("heading", name="API documentation for employers").wait_for()
+    visit.check(employer, "api-documentation")
+    employer.goto("/employeurs/espace/")
+
     # Bad input first: a clear message next to the field, nothing lost.
     employer.get_by_role("link", name="New check").click()
     employer.get_by_label(label("Foreign-national number")).fill("12AB")
