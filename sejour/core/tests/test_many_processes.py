@@ -319,7 +319,7 @@ def idle_queue() -> bool:
     return not DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_web_processes_and_two_workers_keep_one_truth(cluster, smtp, registry_person, settings):
     people = applicants(registry_person, settings)
     web_a, web_b = cluster.start_web("web-a"), cluster.start_web("web-b")
