@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import zipfile
 
+from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -26,6 +27,7 @@ from sejour.documents.models import SupportingFile
 from sejour.registry.adapter import get_registry
 
 logger = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
 MISSING = "missing"
 TOO_LARGE = "too_large"
 UNREADABLE = "unreadable"
@@ -79,16 +81,21 @@ class _Archive:
         except StorageUnavailable as error:
             logger.error("Storage unavailable for a data archive (%s): %s", field_file.name, error)
             return UNREADABLE
-        try:
+        # Read whole into a staging file first: a read failing half-way must not leave
+        # half a file in the archive (a zip entry cannot be taken back).
+        with tempfile.SpooledTemporaryFile(max_size=CHUNK) as staged:
+            try:
+                shutil.copyfileobj(handle, staged, CHUNK)
+            except (OSError, StorageUnavailable, BotoCoreError) as error:
+                logger.error(
+                    "Stored file unreadable for a data archive (%s): %s", field_file.name, error
+                )
+                return UNREADABLE
+            finally:
+                handle.close()
+            staged.seek(0)
             with self.zip.open(path, "w", force_zip64=True) as target:
-                shutil.copyfileobj(handle, target, 1024 * 1024)
-        except (OSError, StorageUnavailable) as error:
-            logger.error(
-                "Stored file unreadable for a data archive (%s): %s", field_file.name, error
-            )
-            return UNREADABLE
-        finally:
-            handle.close()
+                shutil.copyfileobj(staged, target, CHUNK)
         self.budget -= self.zip.getinfo(path).file_size
         return None
 

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -476,3 +477,42 @@ def test_a_screenshot_shown_to_support_is_sandboxed(client, support_agent, agent
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert "sandbox" in [part.strip() for part in response["Content-Security-Policy"].split(";")]
+
+
+class StorageFailingHalfway(FileSystemStorage):
+    """A disk that gives the first bytes of a file, then an I/O error."""
+
+    def open(self, name, mode="rb"):
+        handle = super().open(name, mode)
+        first = handle.read(10)
+        handle.close()
+
+        class Halfway(io.RawIOBase):
+            sent = False
+
+            def readable(self):
+                return True
+
+            def readinto(self, buffer):
+                if self.sent:
+                    raise OSError("I/O error")
+                self.sent = True
+                buffer[: len(first)] = first
+                return len(first)
+
+        return io.BufferedReader(Halfway())
+
+
+@pytest.mark.django_db
+def test_a_file_failing_half_way_is_listed_not_left_half_in_the_archive(
+    client, applicant, filed_for_export, monkeypatch, settings
+):
+    field = SupportingFile._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", StorageFailingHalfway(location=settings.MEDIA_ROOT))
+    client.force_login(applicant)
+    archive = archive_of(client.get(reverse("accounts:my_data")))
+    assert not [name for name in archive.namelist() if name.startswith("documents/")]
+    data = json.loads(archive.read("my-data.json"))
+    documents = [item for item in data["not_included"] if item["in_archive"].startswith("doc")]
+    assert len(documents) == filed_for_export.files.count()
+    assert {item["why"] for item in documents} == {"unreadable"}
