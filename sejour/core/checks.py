@@ -1,6 +1,6 @@
 """Configurations Séjour must not run with, as Django system checks.
 
-`manage.py check --deploy --database default` runs them all; every management
+`manage.py check --deploy` runs them all; every management
 command that checks (migrate, runserver, db_worker …) runs the ones not marked
 deploy; and a production web process runs them all when it starts
 (`sejour/wsgi.py: refuse_unsafe_configuration`), so gunicorn stops with the
@@ -92,10 +92,14 @@ def outbox_secrets_check(app_configs=None, **kwargs):
     ]
 
 
-@checks.register(TAG, checks.Tags.database, deploy=True)
+@checks.register(TAG, deploy=True)
 def demo_data_check(app_configs=None, databases=None, **kwargs):
-    """The demo accounts' password and second-factor secret are published in the README."""
-    if settings.DEBUG or not databases:
+    """The demo accounts' password and second-factor secret are published in the README.
+
+    A deployment check only (`check --deploy`, a production start), so it reads the
+    default database even when `--database` is not given: an operator who forgets
+    the flag must still hear about it."""
+    if settings.DEBUG:
         return []
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from sejour.accounts.models import User
@@ -176,6 +177,16 @@ def test_an_admin_with_the_published_password_is_refused(settings):
     User.objects.filter(identifier="admin").update(identifier="chef")  # any superuser
     messages = checks.demo_data_check(databases=["default"])
     assert _ids(messages) == ["sejour.E006"] and "chef" in messages[0].msg
+
+
+@pytest.mark.django_db
+def test_check_deploy_reports_demo_data_without_the_database_flag(settings):
+    # The review found `check --deploy` silent unless `--database default` was given.
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    with pytest.raises(SystemCheckError, match="sejour.E006"):
+        call_command("check", deploy=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.mark.django_db
