@@ -226,6 +226,9 @@ REGISTRY_BACKEND = os.getenv("REGISTRY_BACKEND", "sejour.registry.adapter.LocalR
 EMPLOYER_REGISTRY = os.getenv("EMPLOYER_REGISTRY", "sejour.employers.adapter.LocalCompanyRegistry")
 EMPLOYER_CHECK_RETENTION_DAYS = envint("EMPLOYER_CHECK_RETENTION_DAYS", 5 * 365)
 EMPLOYER_API_REQUESTS_PER_MINUTE = envint("EMPLOYER_API_REQUESTS_PER_MINUTE", 60)
+# Checks one employer may ask per hour, page and API together: a payroll run fits,
+# trying numbers and dates to learn who holds them does not.
+EMPLOYER_CHECKS_PER_HOUR = envint("EMPLOYER_CHECKS_PER_HOUR", 300)
 # Attestations' QR codes: "id:base64-seed" Ed25519 keys, newest first (see attestations/signing.py).
 ATTESTATION_SIGNING_KEYS = os.getenv("ATTESTATION_SIGNING_KEYS", "")
 # Without keys, development (and the tests) sign with a key made once in var/keys/;

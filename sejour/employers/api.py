@@ -268,13 +268,23 @@ def check_create(request, siret: str, payload: CheckIn):
             for message in messages
         ]
         raise Problem(422, "invalid", _("The request is not valid."), errors=errors)
-    check = services.check_request_create(
-        employer=token.employer,
-        by=None,
-        api_token=token,
-        ip_address=client_address(request),
-        **form.cleaned_data,
-    )
+    try:
+        check = services.check_request_create(
+            employer=token.employer,
+            by=None,
+            api_token=token,
+            ip_address=client_address(request),
+            **form.cleaned_data,
+        )
+    except services.TooManyChecks as error:
+        raise Problem(
+            429,
+            "too-many-checks",
+            _("Too many checks."),
+            _("At most %(count)d checks an hour per employer: try again in %(seconds)d seconds.")
+            % {"count": settings.EMPLOYER_CHECKS_PER_HOUR, "seconds": error.retry_after},
+            headers={"Retry-After": str(error.retry_after)},
+        ) from error
     return Status(201, check_out(check))
 
 

@@ -32,6 +32,14 @@ from .workdays import working_days_after
 ANSWER_DAYS = 2  # working days the prefecture has (Code du travail, art. R. 5221-42)
 
 
+class TooManyChecks(Exception):
+    """The employer asked for more checks this hour than EMPLOYER_CHECKS_PER_HOUR."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 class EmployerError(Exception):
     """A refusal to show next to a field (or above the form when field is None)."""
 
@@ -282,6 +290,16 @@ def check_request_create(
 ) -> CheckRequest:
     """Answer at once when the files are conclusive, else send to the prefecture."""
     today = today or timezone.localdate()
+    hour_ago = timezone.now() - timedelta(hours=1)
+    recent = list(
+        CheckRequest.objects.filter(employer=employer, created_at__gt=hour_ago)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.EMPLOYER_CHECKS_PER_HOUR]
+    )
+    if len(recent) >= settings.EMPLOYER_CHECKS_PER_HOUR:
+        # The index (employer, -created_at) reads at most the limit's rows.
+        free_at = recent[-1] + timedelta(hours=1)
+        raise TooManyChecks(max(1, int((free_at - timezone.now()).total_seconds())))
     if attestation_number:
         finding = checking.finding_for_attestation(
             attestation_number=attestation_number,

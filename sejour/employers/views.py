@@ -217,13 +217,27 @@ def space(request):
 def check_new(request):
     form = CheckForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        check = services.check_request_create(
-            employer=request.member.employer,
-            by=request.user,
-            ip_address=throttle.client_address(request),
-            **form.cleaned_data,
-        )
-        return redirect("employers:check", reference=check.reference)
+        try:
+            check = services.check_request_create(
+                employer=request.member.employer,
+                by=request.user,
+                ip_address=throttle.client_address(request),
+                **form.cleaned_data,
+            )
+        except services.TooManyChecks as error:
+            form.add_error(
+                None,
+                _(
+                    "Your company has asked for %(count)d checks in the last hour, the most "
+                    "allowed. Try again in %(minutes)d minutes; what you typed is kept."
+                )
+                % {
+                    "count": settings.EMPLOYER_CHECKS_PER_HOUR,
+                    "minutes": max(1, error.retry_after // 60),
+                },
+            )
+        else:
+            return redirect("employers:check", reference=check.reference)
     return render(request, "employers/check_new.html", {"form": form})
 
 

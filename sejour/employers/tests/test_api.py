@@ -203,3 +203,11 @@ def test_tokens_are_hashed_at_rest_and_shown_once(bakery_client, bakery):
     row.refresh_from_db()
     assert row.revoked_at is not None
     assert AuditEvent.objects.filter(action="employer.api_token_revoked").exists()
+
+
+def test_too_many_checks_an_hour_is_429(client, spec, bakery_token, applicant, settings):
+    settings.EMPLOYER_CHECKS_PER_HOUR = 1
+    assert post(client, bakery_token, body()).status_code == 201
+    response = conforms(spec, post(client, bakery_token, body()))
+    assert response.status_code == 429 and "too-many-checks" in response.json()["type"]
+    assert int(response["Retry-After"]) > 0

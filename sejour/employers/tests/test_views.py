@@ -288,3 +288,14 @@ def test_an_answer_pasted_into_the_public_checker_goes_to_its_page(client):
 def test_the_agents_queue_links_to_the_checks(client, agent_paris, waiting_check):
     page = _agent_client(client, agent_paris).get(reverse("instruction:queue")).content.decode()
     assert reverse("employers:agent_queue") in page
+
+
+def test_checks_per_employer_and_hour_are_limited(bakery_client, bakery, applicant, settings):
+    settings.EMPLOYER_CHECKS_PER_HOUR = 2
+    assert _post_check(bakery_client).status_code == 302
+    assert _post_check(bakery_client).status_code == 302
+    response = _post_check(bakery_client)
+    assert response.status_code == 200
+    assert "the most allowed" in " ".join(response.context["form"].non_field_errors())
+    assert 'value="7500000001"' in response.content.decode()
+    assert CheckRequest.objects.count() == 2
