@@ -164,7 +164,10 @@ def finding_for_attestation(
     if attestation.kind not in WORK_COVERS:
         # A filing attestation or a decision letter proves no right to work by itself.
         return Finding(conclusive=False, holder=holder, prefecture=application.prefecture)
-    identity = certified_identity(application=application)
+    name, birth_date = _attestation_identity(attestation)
+    if not name:
+        # Neither the registry nor a certified copy on the attestation: a person must look.
+        return Finding(conclusive=False, holder=holder, prefecture=application.prefecture)
     standing = _valid_attestation_on(attestation, job_start)
     allows_work = bool(attestation.data.get("allows_work"))
     return Finding(
@@ -177,9 +180,21 @@ def finding_for_attestation(
         if standing is not None
         else None,
         holder=holder,
-        holder_name=identity.full_name if identity else attestation.holder_name,
-        holder_birth_date=identity.birth_date if identity else attestation.holder_birth_date,
+        holder_name=name,
+        holder_birth_date=birth_date,
     )
+
+
+def _attestation_identity(attestation) -> tuple[str, date | None]:
+    """The registry's identity behind an attestation; else the copy kept on it, but only
+    when that copy came from the registry (`holder_number` set): attestations issued
+    before identities were certified kept the name the applicant typed."""
+    identity = certified_identity(application=attestation.application)
+    if identity is not None:
+        return identity.full_name, identity.birth_date
+    if attestation.holder_number:
+        return attestation.holder_name, attestation.holder_birth_date
+    return "", None
 
 
 def holder_identity(check) -> tuple[str, date | None]:
@@ -187,9 +202,6 @@ def holder_identity(check) -> tuple[str, date | None]:
     if check.attestation_number:
         attestation = attestation_by_number(check.attestation_number)
         if attestation is not None:
-            identity = certified_identity(application=attestation.application)
-            if identity is not None:
-                return identity.full_name, identity.birth_date
-            return attestation.holder_name, attestation.holder_birth_date
+            return _attestation_identity(attestation)
         return "", None
     return _identity(check.holder, check.foreign_number)

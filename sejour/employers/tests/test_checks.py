@@ -297,3 +297,24 @@ def test_an_adp_of_a_withdrawn_application_no_longer_covers(bakery, applicant):
     application.save()
     check = ask(bakery, **by_number(document, job_start=document.valid_until + timedelta(days=20)))
     assert check.is_answered and (check.genuine, check.valid_on_start) == (True, False)
+
+
+def test_a_typed_name_on_an_old_attestation_is_never_given_as_the_registrys(bakery, applicant):
+    # Attestations issued before identities were certified kept the wizard's name and no
+    # holder number. If the registry no longer knows the person, that name must not be
+    # shown as the national files' answer: a person at the prefecture looks instead.
+    application = _application(applicant)
+    today = timezone.localdate()
+    adp = _adp(application, start=today - timedelta(days=5), end=today + timedelta(days=80))
+    Attestation.objects.filter(pk=adp.pk).update(holder_name="Someone ELSE", holder_number="")
+    applicant.identifier = "7599999999"  # a number the registry does not hold
+    applicant.save(update_fields=["identifier"])
+    check = ask(
+        bakery,
+        attestation_number=adp.number,
+        document_valid_from=adp.valid_from,
+        document_valid_until=adp.valid_until,
+        job_start=today + timedelta(days=3),
+    )
+    assert check.status == CheckRequest.Status.WAITING_PREFECTURE
+    assert check.holder_name != "Someone ELSE"
