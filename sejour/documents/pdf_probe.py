@@ -35,11 +35,24 @@ def _object_count(reader) -> int:
 
 
 def _has_active_content(reader, max_nodes: int) -> bool:
-    """Walk every object reachable from the trailer, once each, looking for actions."""
+    """Look for actions in every object: the trailer's tree and each object of the
+    cross-reference table, once each.
+
+    Nothing is skipped: a field's script may be reachable only through its widget's
+    /Parent (the form's /Fields list can be empty), so back-links are followed too
+    and the ``seen`` set stops the loops. Values are resolved before they are read:
+    an action's /S may be an indirect object naming /Launch.
+    """
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     seen: set[tuple[int, int]] = set()
-    stack = [reader.trailer]
+    stack: list = [reader.trailer]
+    stack.extend(
+        IndirectObject(number, generation, reader)
+        for generation, entries in reader.xref.items()
+        for number in entries
+    )
+    stack.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
     nodes = 0
     while stack:
         node = stack.pop()
@@ -56,12 +69,12 @@ def _has_active_content(reader, max_nodes: int) -> bool:
             for name, value in node.items():
                 if name in ACTIVE_KEYS:
                     return True
-                if name == "/OpenAction" and isinstance(value.get_object(), DictionaryObject):
+                resolved = value.get_object() if isinstance(value, IndirectObject) else value
+                if name == "/OpenAction" and isinstance(resolved, DictionaryObject):
                     return True
-                if name == "/S" and isinstance(value, NameObject) and value in ACTIVE_ACTIONS:
+                if name == "/S" and isinstance(resolved, NameObject) and resolved in ACTIVE_ACTIONS:
                     return True
-                if name not in ("/Parent", "/P"):  # back-links: reached from the other side
-                    stack.append(value)
+                stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
     return False

@@ -105,6 +105,45 @@ def active_pdf(catalog_extra: bytes) -> bytes:
     return pdf_from_objects(one_page(catalog_extra=catalog_extra))
 
 
+def with_annotation(
+    annotation: bytes, extra: dict[int, bytes], catalog_extra: bytes = b""
+) -> bytes:
+    """One page whose only annotation is object 5, plus other objects from 6 on."""
+    objects = one_page(catalog_extra=catalog_extra)
+    objects[3] = objects[3].replace(b"/Contents", b"/Annots [5 0 R] /Contents")
+    objects[5] = annotation
+    objects.update(extra)
+    return pdf_from_objects(objects)
+
+
+def script_in_a_field_parent() -> bytes:
+    """A page widget whose field (its /Parent) runs a script on each keystroke; the
+    form's field list is empty, so only the widget's back-link reaches the field."""
+    return with_annotation(
+        b"<< /Type /Annot /Subtype /Widget /Rect [0 0 10 10] /Parent 6 0 R >>",
+        {
+            6: b"<< /FT /Tx /T (f) /Kids [5 0 R] /AA << /K << /S /JavaScript /JS (app.alert(1)) >> >> >>"
+        },
+        catalog_extra=b"/AcroForm << /Fields [] >>",
+    )
+
+
+def launch_named_indirectly() -> bytes:
+    """A link whose action type is an indirect object: object 7 is the name /Launch."""
+    return with_annotation(
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S 7 0 R /F (calc.exe) >> >>",
+        {7: b"/Launch"},
+    )
+
+
+# Whole files, for the cases that need more than the catalogue.
+ACTIVE_FILES = {
+    **{case: (lambda extra=extra: active_pdf(extra)) for case, extra in ACTIVE.items()},
+    "script in a widget's parent field": script_in_a_field_parent,
+    "launch named by an indirect object": launch_named_indirectly,
+}
+
+
 def plain_pdf_opening_at_page_one() -> bytes:
     """/OpenAction as a destination only: nothing runs."""
     return pdf_from_objects(one_page(catalog_extra=b"/OpenAction [3 0 R /Fit]"))

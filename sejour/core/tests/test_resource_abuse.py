@@ -195,9 +195,9 @@ def filed_with(applicant, ephoto_codes, settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", list(pdfs.ACTIVE))
+@pytest.mark.parametrize("case", list(pdfs.ACTIVE_FILES))
 def test_a_pdf_with_scripts_is_never_framed_for_agents(filed_with, agent_paris, agent_client, case):
-    application, added = filed_with(pdfs.active_pdf(pdfs.ACTIVE[case]))
+    application, added = filed_with(pdfs.ACTIVE_FILES[case]())
     assert added.active_content
     client = agent_client(agent_paris)
     page = client.get(reverse("instruction:application", args=[application.reference]))
