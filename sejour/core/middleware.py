@@ -60,11 +60,24 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+# Every answer of the employers' API (holders' names and birth dates, token auth).
+API_PATH_PREFIX = "/api/"
+
+
+def _token_url(request) -> bool:
+    """The URL carries a secret (sign-up, sign-in and reset links, employers' links,
+    attestation tokens): whatever the view shows is for the link's holder only.
+    One rule on the resolved URL, so a new ``<token>`` view is covered by itself."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and any("token" in name for name in match.kwargs)
+
+
 class PrivatePagesMiddleware:
     """Pages and files with personal data are never stored by a browser or a proxy.
 
     Every answer to a logged-in person, to a visitor whose session holds
-    something (a sign-up under way), and every file sent as a download.
+    something (a sign-up under way), to a URL with a token in it, every answer
+    of the API, and every file sent as a download.
     """
 
     def __init__(self, get_response):
@@ -80,6 +93,8 @@ class PrivatePagesMiddleware:
             (user is not None and user.is_authenticated)
             or (session is not None and not session.is_empty())
             or response.has_header("Content-Disposition")
+            or request.path_info.startswith(API_PATH_PREFIX)
+            or _token_url(request)
         ):
             add_never_cache_headers(response)
         return response

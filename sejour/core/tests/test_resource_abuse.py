@@ -458,6 +458,62 @@ def test_every_answer_to_a_logged_in_person_is_never_stored(world):  # noqa: F81
     assert stored == [], "\n".join(stored)
 
 
+def url_patterns(resolver=None, prefix=""):
+    """Every URL pattern of the site: (its route, its name, its argument names)."""
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern, prefix + str(pattern.pattern))
+        else:
+            route = prefix + str(pattern.pattern)
+            yield route, pattern.name, list(pattern.pattern.regex.groupindex)
+
+
+def _sample_path(route: str) -> str:
+    """A path that matches the route, with made-up values (a token nobody was given)."""
+    import re
+
+    path = re.sub(r"<int:[^>]+>", "1", route)
+    path = re.sub(r"<(?:str:)?[^>]+>", "abc123-made-up", path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+@pytest.mark.django_db
+def test_every_token_url_and_every_api_answer_is_never_stored(client):
+    # From the URL patterns themselves: a token view or API route added later is covered.
+    private = [
+        (name, _sample_path(route))
+        for route, name, arguments in url_patterns()
+        if not route.startswith("admin/")
+        and (any("token" in argument for argument in arguments) or route.startswith("api/"))
+    ]
+    names = {name for name, _path in private}
+    assert {"verify", "link", "password_reset_confirm", "check_read"} <= names, names
+    stored = []
+    for name, path in private:
+        response = client.get(path)
+        if "no-store" not in response.get("Cache-Control", ""):
+            stored.append(f"{name} {path} {response.status_code}: {response.get('Cache-Control')}")
+    assert stored == [], "\n".join(stored)
+
+
+@pytest.mark.django_db
+def test_the_page_behind_a_sign_up_link_is_never_stored(client):
+    from sejour.accounts.models import EmailVerification
+
+    _row, token = EmailVerification.issue(
+        path=EmailVerification.Path.RESIDENCE,
+        email="awa@example.org",
+        foreign_number="7500000042",
+        first_names="Awa",
+        last_name="Diop",
+    )
+    response = client.get(reverse("accounts:verify", args=[token]))
+    assert response.status_code == 200 and "awa@example.org" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
 @pytest.mark.django_db
 def test_a_visitor_with_a_session_under_way_is_not_stored_others_may_be(client):
     assert "no-store" not in client.get(reverse("core:help")).get("Cache-Control", "")

@@ -211,3 +211,15 @@ def test_too_many_checks_an_hour_is_429(client, spec, bakery_token, applicant, s
     response = conforms(spec, post(client, bakery_token, body()))
     assert response.status_code == 429 and "too-many-checks" in response.json()["type"]
     assert int(response["Retry-After"]) > 0
+
+
+def test_api_answers_are_never_stored(client, bakery_token, applicant):
+    # The answer names the holder and gives their birth date.
+    response = post(client, bakery_token, body())
+    assert response.status_code == 201 and response.json()["answer"]["holder_birth_date"]
+    assert "no-store" in response["Cache-Control"]
+    again = client.get(
+        f"{CHECKS}/{response.json()['reference']}",
+        headers={"Authorization": f"Bearer {bakery_token}"},
+    )
+    assert again.status_code == 200 and "no-store" in again["Cache-Control"]
