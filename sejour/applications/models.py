@@ -1,5 +1,8 @@
+import unicodedata
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sejour.core.codes import readable_code
@@ -39,6 +42,24 @@ STAGE_OF_STATUS = {
     Status.PERMIT_AVAILABLE: 3,
     Status.HANDED_OVER: 3,
 }
+
+
+# Letters NFKD does not split into a base letter and an accent.
+_LIGATURES = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"}
+)
+
+
+def searchable(text: str) -> str:
+    """Lowercase, without accents, single spaces: what name search compares.
+
+    Applied when an application is written and to what an agent types, the same
+    way on SQLite and PostgreSQL, so the column needs no function at query time
+    and PostgreSQL's trigram index serves `LIKE '%…%'` on it directly.
+    """
+    text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.replace("-", " ").replace("'", " ").split())
 
 
 def _new_reference() -> str:
@@ -87,6 +108,11 @@ class Application(models.Model):
     closed_reason = models.TextField(_("reason for closing"), blank=True)
     permit_made_at = models.DateTimeField(_("permit made"), null=True, blank=True)
     handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    # While the applicant is asked for documents: the answer's deadline (the open
+    # complement request's), so the queue's "deadline passed" filter is one index range.
+    reply_due_on = models.DateField(_("answer expected by"), null=True, blank=True)
+    # The applicant's names as `searchable` writes them, for the agents' name search.
+    search_name = models.CharField(_("name as searched"), max_length=260, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -99,13 +125,52 @@ class Application(models.Model):
                 condition=models.Q(status__in=["filed", "under_instruction", "waiting_applicant"])
                 & ~models.Q(procedure__in=["address_change", "duplicate"]),
                 name="pending_by_document_end",
-            )
+            ),
+            # Shaped like the agents' queue: one prefecture, filed applications, an
+            # optional filter, in urgency order (document ending first, then filing,
+            # then id for a stable keyset). PostgreSQL reads the first page of any
+            # of these views straight from one index, without sorting.
+            models.Index(
+                fields=["prefecture", "current_document_ends_on", "filed_at", "id"],
+                condition=Q(filed_at__isnull=False),
+                name="queue_all",
+            ),
+            models.Index(
+                fields=["prefecture", "status", "current_document_ends_on", "filed_at", "id"],
+                condition=Q(filed_at__isnull=False),
+                name="queue_by_status",
+            ),
+            models.Index(
+                fields=["prefecture", "motive", "current_document_ends_on", "filed_at", "id"],
+                condition=Q(filed_at__isnull=False),
+                name="queue_by_motive",
+            ),
+            models.Index(
+                fields=["prefecture", "current_document_ends_on", "filed_at", "id"],
+                condition=Q(filed_at__isnull=False, late=True),
+                name="queue_late",
+            ),
+            models.Index(
+                fields=["prefecture", "reply_due_on"],
+                condition=Q(reply_due_on__isnull=False),
+                name="queue_reply_due",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        # The name the queue shows (the account's, from the national file), as searched.
+        # Set when the application is created, and whenever the applicant is at hand:
+        # an account's names do not change once it has applications.
+        if self._state.adding or Application.applicant.is_cached(self):
+            self.search_name = searchable(
+                f"{self.applicant.first_names} {self.applicant.last_name}"
+            )
+        super().save(*args, **kwargs)
 
     @property
     def stage(self) -> int | None:

@@ -168,6 +168,8 @@ def application_transition(
     transition = transition_for(action, application.status, role)
     before = application.status
     application.status = transition.target
+    if application.status != Status.WAITING_APPLICANT:
+        application.reply_due_on = None  # the applicant's deadline runs only while asked
     application.save()
     audit_record(
         action=f"application.{action}",

@@ -99,6 +99,7 @@ def complement_request(
     with transaction.atomic():
         application = _lock_for(application, by)
         before = tally_keys(application)
+        application.reply_due_on = deadline
         application = application_transition(
             application=application,
             action="request_complement",

@@ -7,8 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from sejour.audit.models import AuditEvent
 from sejour.core.http import posted
 from sejour.rules.services import document_requirements, instruction_rule
 
-from . import services
+from . import selectors, services
 from .door import staff_door_check
 from .forms import (
     AgentLoginForm,
@@ -39,7 +37,7 @@ from .forms import (
 from .identity import identity_compare
 from .models import ComplementRequest
 
-PAGE_SIZE = 25
+PAGE_SIZE = selectors.PAGE_SIZE
 
 
 def agent_required(view):
@@ -87,48 +85,46 @@ def agent_logout(request):
     return redirect("instruction:login")
 
 
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
 @agent_required
 def queue(request):
     """The prefecture's applications, the most urgent (document ending first) on top."""
     prefecture = request.user.prefecture
-    base = Application.objects.filter(prefecture=prefecture, filed_at__isnull=False)
-    counts = dict(
-        base.values_list("status").annotate(count=Count("id")).values_list("status", "count")
-    )
     form = QueueFilterForm(request.GET or None)
-    applications = base.select_related("applicant").annotate(
-        deadline_passed=Exists(
-            ComplementRequest.objects.filter(
-                application=OuterRef("pk"),
-                answered_at__isnull=True,
-                deadline__lt=timezone.localdate(),
-            )
+    data = form.cleaned_data if form.is_valid() else {}
+    search = selectors.queue_search(data.get("q", ""))
+    if search.kind == "too_short":
+        form.add_error(
+            "q",
+            _("Type at least %(count)d letters of the name, or a full reference or number.")
+            % {"count": selectors.MINIMUM_NAME_LENGTH},
         )
+    page = selectors.queue_page(
+        prefecture=prefecture,
+        today=timezone.localdate(),
+        status=data.get("status", ""),
+        motive=data.get("motive", ""),
+        late=data.get("late", False),
+        deadline_passed=data.get("deadline_passed", False),
+        search=search,
+        after=_cursor(request.GET.get("after")),
+        before=_cursor(request.GET.get("before")),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            applications = applications.filter(
-                Q(applicant__identifier=q)
-                | Q(applicant__visa_number=q)
-                | Q(reference__iexact=q)
-                | Q(applicant__last_name__icontains=q)
-                | Q(applicant__first_names__icontains=q)
-            )
-        if data["status"]:
-            applications = applications.filter(status=data["status"])
-        if data["motive"]:
-            applications = applications.filter(motive=data["motive"])
-        if data["late"]:
-            applications = applications.filter(late=True)
-        if data["deadline_passed"]:
-            applications = applications.filter(deadline_passed=True)
-    page = Paginator(
-        applications.order_by("current_document_ends_on", "filed_at"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    counts = selectors.queue_counts(prefecture)
+    # The number of rows is only known without a search or a filter other than the status.
+    filtered = search.kind or any(data.get(name) for name in ("motive", "late", "deadline_passed"))
+    if filtered:
+        count = None
+    elif data.get("status"):
+        count = counts[data["status"]]
+    else:
+        count = sum(counts.values())
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("after", "before"):
+        query.pop(name, None)
     return render(
         request,
         "instruction/queue.html",
@@ -136,12 +132,14 @@ def queue(request):
             "page": page,
             "form": form,
             "tabs": [
-                (status.value, status.label, counts.get(status.value, 0))
+                (status.value, status.label, counts[status.value])
                 for status in Status
                 if status != Status.DRAFT
             ],
             "total": sum(counts.values()),
+            "count": count,
             "query": query.urlencode(),
+            "is_first_page": not (request.GET.get("after") or request.GET.get("before")),
             "today": timezone.localdate(),
         },
     )
