@@ -398,6 +398,9 @@ def main(argv=None) -> int:
     parser.add_argument("--output", default=None)
     parser.add_argument("--repeats", type=int, default=40, help="requests per page at 1 client")
     parser.add_argument("--repeats-8", type=int, default=10, help="requests per client at 8")
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only pages whose name has this"
+    )
     args = parser.parse_args(argv)
     url = checked_url(os.environ.get("SCALE_DATABASE_URL"))
     os.environ.update(
@@ -447,7 +450,13 @@ def main(argv=None) -> int:
         else:
             raise RuntimeError("gunicorn did not answer")
         load_before = os.getloadavg()
-        page_list = pages(fixture)
+        page_list = [
+            page
+            for page in pages(fixture)
+            if page["name"] == "healthz"
+            or not args.only
+            or any(o in page["name"] for o in args.only)
+        ]
         results = {}
         for clients in (1, 8):
             sessions, contexts = [], []

@@ -150,10 +150,14 @@ class Application(models.Model):
                 condition=Q(filed_at__isnull=False, late=True),
                 name="queue_late",
             ),
+            # "Deadline passed": the prefecture's applications waiting for an answer, in
+            # the urgency order, the deadline last so that the index itself skips the
+            # ones not yet due (a range on the deadline alone would need a sort, and
+            # PostgreSQL would rather walk the whole queue in order for a LIMIT).
             models.Index(
-                fields=["prefecture", "reply_due_on"],
-                condition=Q(reply_due_on__isnull=False),
-                name="queue_reply_due",
+                fields=["prefecture", "current_document_ends_on", "filed_at", "id", "reply_due_on"],
+                condition=Q(filed_at__isnull=False, reply_due_on__isnull=False),
+                name="queue_reply_due_in_order",
             ),
         ]
         verbose_name = _("application")
