@@ -81,6 +81,7 @@ class Fixture:
 
     def __init__(self):
         from django.db.models import Count
+        from django.db.models.functions import Length
 
         from sejour.accounts.models import User
         from sejour.applications.models import Application, Status
@@ -124,8 +125,11 @@ class Fixture:
         target = sample[3]
         self.reference = target.reference
         self.number = target.applicant.identifier
+        # The most frequent name long enough to be searched (the form asks for 3 letters).
         self.common_name = (
             Application.objects.filter(prefecture=self.paris)
+            .annotate(name_length=Length("applicant__last_name"))
+            .filter(name_length__gte=selectors.MINIMUM_NAME_LENGTH)
             .values("applicant__last_name")
             .annotate(n=Count("id"))
             .order_by("-n")
