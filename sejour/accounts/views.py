@@ -316,10 +316,11 @@ def _safe_next(request) -> str | None:
 def logout_view(request):
     from sejour.applications.pending import returning_forget
 
+    user = request.user if request.user.is_authenticated else None  # read before it goes
     logout(request)
     messages.info(request, _("You are logged out."))
     response = redirect("core:home")
-    returning_forget(response)  # logged out on purpose: nothing to keep for later
+    returning_forget(response, user=user)  # logged out on purpose: nothing to keep for later
     return response
 
 

@@ -190,3 +190,23 @@ class Application(models.Model):
         (attestations print `accounts.selectors.certified_identity`)."""
         personal = self.answers.get("personal", {})
         return f"{personal.get('first_names', '')} {personal.get('last_name', '').upper()}".strip()
+
+
+class ReturningMark(models.Model):
+    """The server's half of the ``sejour_returning`` cookie (see ``pending.py``).
+
+    One per applicant: the cookie is honoured only while it carries this row's
+    nonce, so logging out (the row goes) revokes every copy of it, and keeping a
+    step draws a new nonce (a copied cookie keeps at most one step). The session
+    that holds the kept step is named here, so a new one replaces it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="returning_mark"
+    )
+    nonce = models.CharField(max_length=32, unique=True)
+    session_key = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"returning mark of user {self.user_id}"

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from sejour.accounts.models import Attempt
 from sejour.applications import services as application_services
+from sejour.applications.models import ReturningMark
 from sejour.applications.pending import (
     PENDING_STEP_KEY,
     RETURNING_COOKIE,
@@ -291,26 +292,59 @@ def test_a_step_sent_after_the_session_ended_is_kept_small_for_its_author(
     assert RETURNING_COOKIE in client.cookies
     session_ends(client)
     typed = {**MOTIVE["student"], "programme": "Chimie verte"}
+    # Far more than any step needs: not kept, even for its author.
+    client.post(step_url(started, "motive"), {**typed, "programme": "x" * 200_000})
+    assert not Session.objects.exists()
     client.post(step_url(started, "motive"), typed)
     assert Session.objects.count() == 1
     assert session_bytes() < settings.PENDING_STEP_MAX_BYTES
-    # Far more than any step needs: not kept, even for its author.
-    Session.objects.all().delete()
-    client.post(step_url(started, "motive"), {**typed, "programme": "x" * 200_000})
-    assert not Session.objects.exists()
 
 
-@pytest.mark.django_db
-def test_after_logging_out_a_step_sent_is_not_kept(client, applicant, started):
+def returning_cookie_of(client, applicant, started) -> str:
+    """Log in, open a step: the browser's returning cookie, as someone could copy it."""
     client.post(
         reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
     )
     client.get(step_url(started, "motive"))
-    response = client.post(reverse("accounts:logout"))
-    assert response.cookies[RETURNING_COOKIE]["max-age"] == 0
-    session_ends(client)
-    client.post(step_url(started, "motive"), MOTIVE["student"])
+    return client.cookies[RETURNING_COOKIE].value
+
+
+def post_with_only(cookie: str, started, programme: str = "x" * 22_000):
+    from django.test import Client
+
+    fresh = Client()
+    fresh.cookies[RETURNING_COOKIE] = cookie
+    return fresh.post(step_url(started, "motive"), {**MOTIVE["student"], "programme": programme})
+
+
+@pytest.mark.django_db
+def test_a_copied_cookie_stores_nothing_after_logout(client, applicant, started):
+    cookie = returning_cookie_of(client, applicant, started)
+    client.post(reverse("accounts:logout"))
+    for _ in range(30):
+        post_with_only(cookie, started)
     assert not Session.objects.exists()
+    assert not ReturningMark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_copied_cookie_keeps_one_step_at_most(client, applicant, started):
+    cookie = returning_cookie_of(client, applicant, started)
+    own = set(Session.objects.values_list("session_key", flat=True))
+    for _ in range(30):
+        response = post_with_only(cookie, started)
+        assert response.status_code == 302 and reverse("accounts:login") in response.url
+    kept = Session.objects.exclude(session_key__in=own)
+    assert kept.count() == 1  # used once, then worth nothing
+    assert session_bytes() < len(own) * 2_000 + settings.PENDING_STEP_MAX_BYTES
+    # The person's own browser gets the new nonce; a step kept with it replaces the first.
+    first = kept.get().session_key
+    client.cookies.pop(RETURNING_COOKIE)
+    client.get(step_url(started, "motive"))
+    assert client.cookies[RETURNING_COOKIE].value != cookie
+    post_with_only(client.cookies[RETURNING_COOKIE].value, started, programme="Chimie verte")
+    kept = Session.objects.exclude(session_key__in=own)
+    assert kept.count() == 1 and kept.get().session_key != first
 
 
 @pytest.mark.django_db
