@@ -307,12 +307,14 @@ def sessions_alive(pids: list[int]) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def file_over_http(browser: Browser, log_in_at: str, submit_at: str, user: User) -> int:
+def confirmation_url(user: User) -> str:
+    return step_url(Application.objects.get(applicant=user), "confirmation")
+
+
+def file_over_http(browser: Browser, log_in_at: str, submit_at: str, user: User, url: str) -> int:
+    # No database access here: it runs in threads, whose connections would outlive them.
     assert browser.log_in(log_in_at, user.identifier).status_code == 302
-    application = Application.objects.get(applicant=user)
-    return browser.post(
-        submit_at, step_url(application, "confirmation"), {"certify": "on"}
-    ).status_code
+    return browser.post(submit_at, url, {"certify": "on"}).status_code
 
 
 def idle_queue() -> bool:
@@ -331,7 +333,7 @@ def test_two_web_processes_and_two_workers_keep_one_truth(cluster, smtp, registr
     # attestations' table, so the worker renders and stores the PDF, opens its
     # transaction, then waits on its first write.
     first = people[0]
-    assert file_over_http(Browser(), web_a, web_b, first) == 302
+    assert file_over_http(Browser(), web_a, web_b, first, confirmation_url(first)) == 302
     application = Application.objects.get(applicant=first)
     assert application.status == Status.FILED
     import psycopg
@@ -384,13 +386,15 @@ def test_two_web_processes_and_two_workers_keep_one_truth(cluster, smtp, registr
 
     # 2. Everybody else files at once, through both web processes; one person's
     # confirmation reaches both processes at the same moment.
+    urls = {index: confirmation_url(people[index]) for index in range(APPLICANTS)}
+
     def file(index: int) -> int:
         web = (web_a, web_b) if index % 2 else (web_b, web_a)
-        return file_over_http(Browser(), *web, people[index])
+        return file_over_http(Browser(), *web, people[index], urls[index])
 
     double = Browser()
     assert double.log_in(web_a, people[1].identifier).status_code == 302
-    double_url = step_url(Application.objects.get(applicant=people[1]), "confirmation")
+    double_url = urls[1]
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(file, range(2, APPLICANTS)))
         twice = list(
