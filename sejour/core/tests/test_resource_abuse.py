@@ -38,6 +38,7 @@ from sejour.applications.tests.helpers import (
 )
 from sejour.applications.tests.test_submission import ready_to_submit
 from sejour.conftest import PASSWORD, pdf_bytes, png_bytes
+from sejour.documents import validation
 from sejour.documents.models import SupportingFile
 from sejour.documents.services import file_add
 from sejour.documents.validation import inspect_upload
@@ -134,15 +135,16 @@ def contact_with_screenshot(client, content: bytes, name: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("content", [pdfs.nested_forms(), pdf_bytes()], ids=["crafted", "plain"])
-def test_the_contact_form_refuses_a_pdf_before_opening_it(client, content):
-    started = time.monotonic()
+def test_the_contact_form_refuses_a_pdf_before_opening_it(client, content, monkeypatch):
+    # No parser may start: the PDF checker is replaced by one that records its calls
+    # (a timing bound here failed on a loaded machine without proving anything more).
+    opened = []
+    monkeypatch.setattr(validation, "_probe_pdf", lambda data: opened.append(data) or {})
     response = contact_with_screenshot(client, content, "capture.png")
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "Only images are accepted here" in " ".join(errors["screenshots"])
-    # No parser started: far below even one CPU second of the PDF checker.
-    assert elapsed < 2, f"{elapsed:.1f} s"
+    assert opened == []
     assert not Ticket.objects.exists()
 
 
