@@ -121,6 +121,23 @@ def test_a_pdf_over_the_memory_limit_is_refused_not_a_crash(client, draft, setti
     assert "too complex" in file_errors(response)
 
 
+@pytest.mark.django_db
+def test_a_pdf_check_that_runs_out_of_time_asks_to_try_again(
+    client, draft, settings, tmp_path, monkeypatch
+):
+    # A checker that waits instead of computing (or a machine too busy to give it its
+    # CPU seconds) is stopped by the wall clock; the person is told to try again, not
+    # that their file is too complex, and their draft keeps everything.
+    waiting = tmp_path / "waiting_probe.py"
+    waiting.write_text("import time\ntime.sleep(60)\n")
+    settings.UPLOAD_PDF_CPU_SECONDS = 0  # the wall-clock bound is then 4 s
+    monkeypatch.setattr(validation, "PROBE", waiting)
+    response = upload(client, draft, CODE, pdf_bytes(), "fine.pdf")
+    assert response.status_code == 400
+    assert "service is very busy" in file_errors(response)
+    assert not SupportingFile.objects.filter(application=draft).exists()
+
+
 def contact_with_screenshot(client, content: bytes, name: str):
     return client.post(
         reverse("support:contact"),
