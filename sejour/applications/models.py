@@ -3,6 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sejour.core.codes import readable_code
@@ -206,7 +207,9 @@ class ReturningMark(models.Model):
     )
     nonce = models.CharField(max_length=32, unique=True)
     session_key = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the cookie carrying this nonce was last signed: no copy of it is honoured
+    # PENDING_STEP_KEEP_SECONDS after that, so the housekeeping job deletes the row then.
+    refreshed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
         return f"returning mark of user {self.user_id}"

@@ -16,9 +16,11 @@ step is deleted when a new one is kept (at most one per person).
 
 import json
 import secrets
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 PENDING_STEP_KEY = "pending_step"
@@ -67,9 +69,11 @@ def returning_mark(request, response) -> None:
     fresh = _cookie(request, _REFRESH_SECONDS)
     if fresh is not None and fresh[0] == owner and not getattr(request, _STALE, False):
         return
-    mark, _created = ReturningMark.objects.get_or_create(
+    mark, created = ReturningMark.objects.get_or_create(
         user=request.user, defaults={"nonce": secrets.token_hex(16)}
     )
+    if not created:
+        ReturningMark.objects.filter(pk=mark.pk).update(refreshed_at=timezone.now())
     response.set_signed_cookie(
         RETURNING_COOKIE,
         f"{owner}:{mark.nonce}",
@@ -79,6 +83,15 @@ def returning_mark(request, response) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+def returning_marks_prune(*, now=None) -> int:
+    """Delete the marks no cookie can still carry (the housekeeping job)."""
+    from .models import ReturningMark
+
+    horizon = (now or timezone.now()) - timedelta(seconds=settings.PENDING_STEP_KEEP_SECONDS)
+    deleted, _by_model = ReturningMark.objects.filter(refreshed_at__lt=horizon).delete()
+    return deleted
 
 
 def returning_forget(response, user=None) -> None:

@@ -57,3 +57,39 @@ def test_sessions_expire_after_inactivity_not_after_login():
     from django.conf import settings
 
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+@pytest.mark.django_db
+def test_housekeeping_deletes_only_the_returning_marks_no_cookie_can_carry(client, applicant):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sejour.accounts.models import User
+    from sejour.applications import services
+    from sejour.applications.models import ReturningMark
+    from sejour.conftest import PASSWORD
+
+    application = services.application_start(applicant=applicant, motive="student")
+    client.post(
+        reverse("accounts:login"), {"identifier": applicant.identifier, "password": PASSWORD}
+    )
+    client.get(step_url(application, "personal"))
+    mark = ReturningMark.objects.get(user=applicant)
+    # A mark whose cookie was last signed longer ago than a cookie lives is useless.
+    gone = User.objects.create_user(identifier="9900000001", password=PASSWORD)
+    keep = timedelta(seconds=settings.PENDING_STEP_KEEP_SECONDS)
+    ReturningMark.objects.create(
+        user=gone, nonce="f" * 32, refreshed_at=timezone.now() - keep - timedelta(minutes=1)
+    )
+    # An old mark whose cookie is re-signed moves with it: the person is still here.
+    ReturningMark.objects.filter(pk=mark.pk).update(refreshed_at=timezone.now() - keep)
+    client.cookies.pop("sejour_returning")
+    client.get(step_url(application, "personal"))
+    mark.refresh_from_db()
+    assert timezone.now() - mark.refreshed_at < timedelta(minutes=1)
+
+    call_command("housekeeping")
+
+    assert list(ReturningMark.objects.values_list("user", flat=True)) == [applicant.pk]

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sejour.accounts.models import EmailVerification
 from sejour.accounts.throttle import attempts_prune
+from sejour.applications.pending import returning_marks_prune
 from sejour.employers.services import checks_purge, employers_counters_prune
 from sejour.notifications.services import outbox_secrets_expire
 
@@ -14,8 +15,8 @@ from sejour.notifications.services import outbox_secrets_expire
 class Command(BaseCommand):
     help = (
         "Forget what is no longer needed: old attempt counters, spent or expired links, "
-        "outbox secrets past their retention, expired sessions, employers' checks past "
-        "their legal period."
+        "outbox secrets past their retention, expired sessions, returning marks no cookie "
+        "can carry, employers' checks past their legal period."
     )
 
     def handle(self, *args, **options):
@@ -29,6 +30,10 @@ class Command(BaseCommand):
         # Sessions past their end are never read again; without this they pile up forever.
         import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
         self.stdout.write("Expired sessions cleared.")
+        # A returning mark no cookie can carry any more is one row per past visitor.
+        self.stdout.write(
+            f"{returning_marks_prune()} returning mark(s) no cookie can carry deleted."
+        )
         # Employers' checks are kept for the legal period only (EMPLOYER_CHECK_RETENTION_DAYS).
         self.stdout.write(f"{checks_purge()} employer's check(s) past the legal period deleted.")
         self.stdout.write(
