@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sejour.attestations",
     "sejour.instruction",
     "sejour.support",
+    "sejour.conversations",
     "sejour.figures",
     "sejour.employers",
 ]
@@ -337,6 +338,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 ACCOUNT_EMAIL_LINK_MAX_AGE = envint("ACCOUNT_EMAIL_LINK_MAX_AGE", 24 * 3600)
 ACCOUNT_RESET_LINK_MAX_AGE = envint("ACCOUNT_RESET_LINK_MAX_AGE", 3600)
 PASSWORD_RESET_TIMEOUT = ACCOUNT_RESET_LINK_MAX_AGE
+# The first password link of an account a support agent opened with the person.
+ACCOUNT_WELCOME_LINK_MAX_AGE = envint("ACCOUNT_WELCOME_LINK_MAX_AGE", 7 * 24 * 3600)
 LOGIN_FAILURES_PER_IDENTIFIER = envint("LOGIN_FAILURES_PER_IDENTIFIER", 5)
 # Per identifier first; per address with a much higher ceiling (a help desk serves dozens a day).
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 100)
@@ -358,6 +361,8 @@ RATE_LIMIT_CONTACTS_PER_ADDRESS = envint("RATE_LIMIT_CONTACTS_PER_ADDRESS", 30)
 PARTNER_CEILING_MAX = envint("PARTNER_CEILING_MAX", 2000)
 # Each upload costs a scan and a parse: a person filing sends a few dozen at most.
 RATE_LIMIT_UPLOADS_PER_ACCOUNT = envint("RATE_LIMIT_UPLOADS_PER_ACCOUNT", 60)
+# Messages an applicant may send to the prefecture per hour, all applications together.
+RATE_LIMIT_MESSAGES_PER_HOUR = envint("RATE_LIMIT_MESSAGES_PER_HOUR", 10)
 
 SUPPORT_PHONE = "0 806 001 620"
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("sejour.core.urls")),
     path("", include("sejour.operations.urls")),
     path("", include("sejour.accounts.urls")),
+    # Before the applications' and the back-office's patterns, which it extends.
+    path("", include("sejour.conversations.urls")),
     path("", include("sejour.applications.urls")),
     path("changements/", include("sejour.applications.changes_urls")),
     path("", include("sejour.support.urls")),

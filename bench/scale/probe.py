@@ -191,6 +191,7 @@ def pages(fixture) -> list[dict]:
     views += [
         ("queue: filed late", "agent", f"{queue}?late=on", None),
         ("queue: deadline passed", "agent", f"{queue}?deadline_passed=on", None),
+        ("queue: waiting for our answer", "agent", f"{queue}?awaiting_answer=on", None),
         ("queue: status + motive", "agent", f"{queue}?status=filed&motive=student", None),
         ("queue: search reference", "agent", f"{queue}?q={fixture.reference}", fixture.reference),
         ("queue: search number", "agent", f"{queue}?q={fixture.number}", fixture.reference),

@@ -143,8 +143,9 @@ TABLES = {
         "id reference procedure motive status last_step answers current_document "
         "current_document_ends_on late ephoto_code created_at updated_at filed_at applicant_id "
         "prefecture_id closed_reason decided_at decision decision_reasons handed_over_at "
-        "instruction_started_at permit_made_at search_name reply_due_on"
+        "instruction_started_at permit_made_at search_name reply_due_on awaiting_answer_since"
     ),
+    "conversations_message": "id application_id side author_id body created_at",
     "documents_supportingfile": (
         "id requirement_code is_letter file original_name content_type size sha256 uploaded_at "
         "submitted removed_at application_id removed_by_id uploaded_by_id"
@@ -727,7 +728,14 @@ class Seeder:
             if status == "waiting_applicant"
             else None
         )
-        updated = max(m for m in (moments[-1], withdrawn) if m)
+        # One pending application in twenty has a question of its applicant not yet
+        # answered: the queue's "waiting for our answer" view reads these.
+        asked = (
+            moments[-1] + (self.now - moments[-1]) * rng.random()
+            if final_status in PENDING and rng.random() < 0.05
+            else None
+        )
+        updated = max(m for m in (moments[-1], withdrawn, asked) if m)
         holder = f"{person['first_names']} {person['last_name'].upper()}"
         # A draft has its prefecture once the "personal" step is saved.
         draft_prefecture = prefecture_id if (not drafted or "personal" in steps[:saved]) else None
@@ -758,7 +766,28 @@ class Seeder:
             made,
             self.searchable(holder),
             reply_due_on,
+            asked,
         )
+        if asked:
+            message_id = self.next_id("conversations_message")
+            writer.row(
+                "conversations_message",
+                message_id,
+                application_id,
+                "applicant",
+                user_id,
+                "Bonjour, où en est ma demande ?",
+                asked,
+            )
+            self.audit(
+                writer,
+                asked,
+                "message.sent",
+                actor=user_id,
+                subject=user_id,
+                application=application_id,
+                data={"message": message_id, "side": "applicant", "attachments": 0},
+            )
 
         # Audit trail, as the services write it.
         audit = self.audit

@@ -271,6 +271,29 @@ def password_reset_send(*, identifier: str) -> None:
         )
 
 
+def account_welcome_send(*, user: User, agent_name: str) -> None:
+    """E-mail the first password link of an account a support agent opened with the
+    person: it says why they receive it, and logging in (the agent does, to file
+    with them) does not spend it (`tokens.WelcomeTokenGenerator`)."""
+    from .tokens import welcome_token_generator
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = welcome_token_generator.make_token(user)
+    with transaction.atomic():
+        outbox_email(
+            to=user.email,
+            subject=_("Séjour: choose the password of the account opened with you"),
+            template="accounts/email/welcome_password.txt",
+            context={
+                "agent": agent_name,
+                "days": settings.ACCOUNT_WELCOME_LINK_MAX_AGE // (24 * 3600),
+            },
+            secret_context={
+                "link": settings.SITE_URL + reverse("accounts:welcome_password", args=[uid, token])
+            },
+        )
+
+
 def password_reset_complete(*, user: User, new_password: str, ip_address: str = "") -> None:
     """Set the new password; the reset link stops working, and any lockout ends."""
     with transaction.atomic():

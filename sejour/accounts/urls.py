@@ -22,6 +22,11 @@ urlpatterns = [
         views.password_reset_confirm,
         name="password_reset_confirm",
     ),
+    path(
+        "mot-de-passe/bienvenue/<str:uidb64>/<str:token>/",
+        views.welcome_password,
+        name="welcome_password",
+    ),
     path("mot-de-passe/changer/", views.password_change, name="password_change"),
     path("mon-espace/", views.home, name="home"),
     path("mon-espace/mes-donnees.zip", views.my_data, name="my_data"),

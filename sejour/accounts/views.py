@@ -429,6 +429,38 @@ def password_reset_confirm(request, uidb64, token):
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
 
 
+def welcome_password(request, uidb64, token):
+    """The first password of an account a support agent opened with the person."""
+    from .tokens import welcome_token_generator
+
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not welcome_token_generator.check_token(user, token):
+        return render(
+            request,
+            "accounts/verify_problem.html",
+            {
+                "problem": _(
+                    "This link is not valid any more: a password has already been chosen with "
+                    "it, or it has expired. Ask for a new password with your number."
+                )
+            },
+            status=400,
+        )
+    form = NewPasswordForm(posted(request), user=user)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_complete(
+            user=user,
+            new_password=form.cleaned_data["new_password"],
+            ip_address=throttle.client_address(request),
+        )
+        messages.success(request, _("Your password is chosen. You can log in."))
+        return redirect("accounts:login")
+    return render(request, "accounts/welcome_password.html", {"form": form})
+
+
 @login_required
 def password_change(request):
     if request.user.is_provisional or getattr(request, "assisted_by", None):

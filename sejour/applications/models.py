@@ -114,6 +114,12 @@ class Application(models.Model):
     reply_due_on = models.DateField(_("answer expected by"), null=True, blank=True)
     # The applicant's names as `searchable` writes them, for the agents' name search.
     search_name = models.CharField(_("name as searched"), max_length=260, blank=True, default="")
+    # When the applicant's oldest message not yet answered was sent (kept by
+    # `conversations.services.message_send`), so that the queue's "waiting for our
+    # answer" filter is one index range and the page shows its age without a join.
+    awaiting_answer_since = models.DateTimeField(
+        _("waiting for an answer since"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -159,6 +165,19 @@ class Application(models.Model):
                 fields=["prefecture", "current_document_ends_on", "filed_at", "id", "reply_due_on"],
                 condition=Q(filed_at__isnull=False, reply_due_on__isnull=False),
                 name="queue_reply_due_in_order",
+            ),
+            # "Waiting for our answer": a message of the applicant not yet answered, in
+            # the urgency order (a small part of the queue, read in order from here).
+            models.Index(
+                fields=["prefecture", "current_document_ends_on", "filed_at", "id"],
+                condition=Q(filed_at__isnull=False, awaiting_answer_since__isnull=False),
+                name="queue_awaiting_answer",
+            ),
+            # The oldest message waiting for an answer in a prefecture: the first entry.
+            models.Index(
+                fields=["prefecture", "awaiting_answer_since"],
+                condition=Q(filed_at__isnull=False, awaiting_answer_since__isnull=False),
+                name="oldest_awaiting_answer",
             ),
         ]
         verbose_name = _("application")

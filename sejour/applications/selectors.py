@@ -100,7 +100,24 @@ EVENT_LABELS = {
     "application.close": lambda e: _("Application closed without follow-up"),
     "application.mark_permit_made": lambda e: _("Permit ready to collect"),
     "application.hand_over": lambda e: _("Permit handed over"),
+    "message.sent": lambda e: (
+        _("Message from the prefecture")
+        if e.data.get("side") == "prefecture"
+        else _("Message sent to the prefecture")
+    ),
 }
+
+
+def on_behalf_line(event: AuditEvent, person) -> str:
+    """ "by <agent's name> on behalf of <person>" for what a support agent did with the
+    person's consent; empty otherwise. Never the agent's login (older events, written
+    before the name was kept, say "a support agent")."""
+    if not event.data.get("on_behalf_by"):
+        return ""
+    return _("by %(agent)s on behalf of %(person)s") % {
+        "agent": event.data.get("on_behalf_by_name") or _("a support agent"),
+        "person": person.full_name,
+    }
 
 
 def timeline(application: Application) -> list[dict]:
@@ -114,7 +131,25 @@ def timeline(application: Application) -> list[dict]:
             "label": EVENT_LABELS.get(event.action, lambda e: e.action)(event),
             "reason": event.reason,
             "by_someone_else": event.actor_id not in (None, application.applicant_id),
-            "on_behalf_by": event.data.get("on_behalf_by", ""),
+            "on_behalf": on_behalf_line(event, application.applicant),
+        }
+        for event in events.order_by("created_at", "id")
+    ]
+
+
+def staff_history(application: Application) -> list[dict]:
+    """Every event of the application, oldest first, as the prefecture sees it: who
+    acted, and for what a support agent did, "by <agent> on behalf of <person>"."""
+    events = AuditEvent.objects.filter(application=application).select_related("actor")
+    return [
+        {
+            "event": event,
+            "label": EVENT_LABELS[event.action](event)
+            if event.action in EVENT_LABELS
+            else event.action,
+            "who": on_behalf_line(event, application.applicant)
+            or (event.actor.full_name if event.actor else "")
+            or _("Séjour"),
         }
         for event in events.order_by("created_at", "id")
     ]

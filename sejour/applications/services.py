@@ -30,7 +30,7 @@ from sejour.rules.services import (
 )
 
 from .models import Application, Status
-from .states import APPLICANT, OPEN_BEFORE_DECISION, TransitionNotAllowed, transition_for
+from .states import APPLICANT, ENDED, OPEN_BEFORE_DECISION, TransitionNotAllowed, transition_for
 
 ANSWER_STEPS = ("personal", "motive", "resources", "card", "declaration")
 
@@ -170,6 +170,8 @@ def application_transition(
     application.status = transition.target
     if application.status != Status.WAITING_APPLICANT:
         application.reply_due_on = None  # the applicant's deadline runs only while asked
+    if application.status in ENDED:
+        application.awaiting_answer_since = None  # nobody answers an ended application
     application.save()
     audit_record(
         action=f"application.{action}",

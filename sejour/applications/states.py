@@ -16,6 +16,8 @@ APPLICANT = "applicant"
 AGENT = "agent"
 SUPERVISOR = "supervisor"
 OPEN_BEFORE_DECISION = frozenset({Status.FILED, Status.UNDER_INSTRUCTION, Status.WAITING_APPLICANT})
+# Nothing more happens to an application in these: its conversation is read-only.
+ENDED = frozenset({Status.WITHDRAWN, Status.HANDED_OVER, Status.CLOSED})
 
 
 @dataclass(frozen=True)

@@ -528,6 +528,7 @@ def detail(request, reference):
             "documents": documents_history(application),
             "attestations": application.attestations.all(),
             "actions": [t.action for t in actions_for(application.status, APPLICANT)],
+            **_conversation_context(request, application),
             "fees": fee_breakdown(
                 procedure=application.procedure,
                 motive=application.motive,
@@ -536,6 +537,15 @@ def detail(request, reference):
             ),
         },
     )
+
+
+def _conversation_context(request, application) -> dict:
+    """The conversation with the prefecture, written from this page (its own app)."""
+    from sejour.conversations import services as conversation_services
+    from sejour.conversations.views import applicant_context
+
+    conversation_services.messages_mark_read(application=application, by=request.user)
+    return applicant_context(application)
 
 
 @_applicant_only

@@ -7,6 +7,8 @@ from .models import AuditEvent
 # Set while a support agent files on someone's behalf (see sejour.support.middleware):
 # every event recorded meanwhile says who really acted.
 on_behalf_by: ContextVar[str | None] = ContextVar("on_behalf_by", default=None)
+# The same agent's name, which is what histories show (never the agent's login).
+on_behalf_by_name: ContextVar[str | None] = ContextVar("on_behalf_by_name", default=None)
 
 
 def audit_record(
@@ -34,6 +36,7 @@ def audit_record(
         data={
             **(data or {}),
             **({"on_behalf_by": on_behalf_by.get()} if on_behalf_by.get() else {}),
+            **({"on_behalf_by_name": on_behalf_by_name.get()} if on_behalf_by.get() else {}),
         },
         application=application,
         from_status=from_status,

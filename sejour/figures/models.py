@@ -140,3 +140,43 @@ class Recount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finished_at:%Y-%m-%d %H:%M} ({self.seconds:.1f} s)"
+
+
+class AnswerCount(models.Model):
+    """A histogram: how many answers of a prefecture to an applicant's message came
+    after exactly `hours` hours of waiting, per area and month of the answer. Each
+    answer adds one to its département's row and to the whole country's."""
+
+    area = models.CharField(_("area"), max_length=3)
+    month = models.DateField(_("month of the answer"))
+    hours = models.PositiveIntegerField(_("hours waited"))
+    answers = models.PositiveIntegerField(_("answers"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "month", "hours"], name="one_answer_count_per_key"
+            )
+        ]
+        verbose_name = _("answer count")
+        verbose_name_plural = _("answer counts")
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.month:%Y-%m} {self.hours} h"
+
+
+class AnswerTime(models.Model):
+    """What the public page shows: the median wait for an answer in one area."""
+
+    area = models.CharField(_("area"), max_length=3, unique=True)
+    window_from = models.DateField(_("answers since"))
+    answers = models.PositiveIntegerField(_("answers"))
+    median_hours = models.DecimalField(_("median (hours)"), max_digits=8, decimal_places=1)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("answer time")
+        verbose_name_plural = _("answer times")
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.median_hours} h"

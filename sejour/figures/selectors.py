@@ -11,7 +11,15 @@ from sejour.applications.models import Status
 from sejour.registry.models import Motive, Prefecture
 from sejour.rules.models import Procedure
 
-from .models import ALL_MOTIVES, NATIONAL, OutputCount, ProcessingTime, Recount, Tally
+from .models import (
+    ALL_MOTIVES,
+    NATIONAL,
+    AnswerTime,
+    OutputCount,
+    ProcessingTime,
+    Recount,
+    Tally,
+)
 from .services import CLOCK_RUNS, PENDING_DECISION, week_of, window_from
 
 # Fewer decisions than this in a group are not shown: too few to mean anything,
@@ -85,7 +93,29 @@ def processing_times(today: date) -> dict:
         elif area in names:
             local.append({**line, "prefecture": names[area], "code": area})
     local.sort(key=lambda line: (line["code"], line["procedure"]))
-    return {"window_from": window_from(today), "national": national, "local": local}
+    return {
+        "window_from": window_from(today),
+        "national": national,
+        "local": local,
+        **answer_times(names),
+    }
+
+
+def answer_times(names: dict[str, str]) -> dict:
+    """The median wait for an answer to a message, the whole country and each
+    prefecture, read from the published rows (one query)."""
+    national, local = None, []
+    rows = AnswerTime.objects.filter(answers__gte=MINIMUM_DECISIONS).values_list(
+        "area", "answers", "median_hours"
+    )
+    for area, answers, median_hours in rows:
+        line = {"answers": answers, "median_hours": median_hours}
+        if area == NATIONAL:
+            national = line
+        elif area in names:
+            local.append({**line, "prefecture": names[area], "code": area})
+    local.sort(key=lambda line: line["code"])
+    return {"answers_national": national, "answers_local": local}
 
 
 # ------------------------------------------------------------ supervisor's dashboard

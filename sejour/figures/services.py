@@ -20,7 +20,16 @@ from django.utils import timezone
 from sejour.applications.models import Application, Status
 from sejour.rules.services import CHANGE_PROCEDURES
 
-from .models import ALL_MOTIVES, NATIONAL, DecisionCount, OutputCount, ProcessingTime, Tally
+from .models import (
+    ALL_MOTIVES,
+    NATIONAL,
+    AnswerCount,
+    AnswerTime,
+    DecisionCount,
+    OutputCount,
+    ProcessingTime,
+    Tally,
+)
 
 # The legal clock runs in these statuses; it pauses while the applicant is asked for documents.
 CLOCK_RUNS = (Status.FILED, Status.UNDER_INSTRUCTION)
@@ -212,3 +221,54 @@ def decision_count(*, application: Application, by) -> None:
         "decisions",
         {(application.prefecture_id, week_of(decided_on), by.pk): 1},
     )
+
+
+# ------------------------------------------------------------ time to answer
+
+
+def answer_times_publish(*, areas: list[str], today: date) -> None:
+    """Recompute the median wait of these areas from the histogram (rows locked)."""
+    start = window_from(today)
+    histograms = {area: Counter() for area in areas}
+    for area, hours, answers in (
+        AnswerCount.objects.filter(area__in=areas, month__gte=start)
+        .values_list("area", "hours")
+        .annotate(n=Sum("answers"))
+        .order_by()
+    ):
+        histograms[area][hours] += answers
+    now = timezone.now()
+    for area, counts in histograms.items():
+        AnswerTime.objects.filter(area=area).update(
+            window_from=start,
+            answers=sum(counts.values()),
+            median_hours=histogram_median(list(counts.items())) or 0,
+            updated_at=now,
+        )
+
+
+def answer_count(*, application: Application, waited_seconds: int, answered_at) -> None:
+    """The prefecture just answered a message that waited this long (same transaction)."""
+    answered_on = timezone.localdate(answered_at)
+    areas = sorted({application.prefecture.department_code, NATIONAL})
+    # Locked first, like the processing times: a concurrent answer waits, then reads
+    # the histogram with this one in it.
+    for area in areas:
+        AnswerTime.objects.select_for_update().get_or_create(
+            area=area,
+            defaults={
+                "window_from": window_from(answered_on),
+                "answers": 0,
+                "median_hours": 0,
+                "updated_at": timezone.now(),
+            },
+        )
+    month = answered_on.replace(day=1)
+    hours = waited_seconds // 3600
+    _add(
+        AnswerCount,
+        ("area", "month", "hours"),
+        "answers",
+        {(area, month, hours): 1 for area in areas},
+    )
+    answer_times_publish(areas=areas, today=answered_on)

@@ -49,6 +49,7 @@ class QueueFilterForm(forms.Form):
     )
     late = forms.BooleanField(label=_("Filed late"), required=False)
     deadline_passed = forms.BooleanField(label=_("Applicant's deadline passed"), required=False)
+    awaiting_answer = forms.BooleanField(label=_("Waiting for our answer"), required=False)
 
 
 class ComplementForm(DsfrBaseForm):

@@ -27,6 +27,7 @@ QUEUE_COLUMNS = (
     "current_document_ends_on",
     "filed_at",
     "reply_due_on",
+    "awaiting_answer_since",
     "applicant__first_names",
     "applicant__last_name",
     "applicant__identifier",
@@ -85,6 +86,7 @@ def queue_page(
     motive: str = "",
     late: bool = False,
     deadline_passed: bool = False,
+    awaiting_answer: bool = False,
     search: Search = Search(""),  # noqa: B008 (frozen, never changed)
     after: int | None = None,
     before: int | None = None,
@@ -106,6 +108,10 @@ def queue_page(
     if deadline_passed:
         # The open request's deadline is kept on the application: one index range.
         applications = applications.filter(reply_due_on__lt=today)
+    if awaiting_answer:
+        # A message of the applicant not yet answered, kept on the application: the
+        # partial index `queue_awaiting_answer` holds exactly these, in urgency order.
+        applications = applications.filter(awaiting_answer_since__isnull=False)
     if search.kind == "reference":
         applications = applications.filter(reference=search.value)
     elif search.kind == "number":
@@ -150,3 +156,16 @@ def queue_counts(prefecture) -> dict[str, int]:
     """Filed applications per status, from the tallies the services keep (`figures`)."""
     counts = status_counts(prefecture.pk)
     return {status: counts.get(status, 0) for status in QUEUE_STATUSES}
+
+
+def oldest_awaiting_answer(prefecture):
+    """When the prefecture's oldest message still waiting for an answer was sent (the
+    first entry of the `oldest_awaiting_answer` index), or None."""
+    return (
+        Application.objects.filter(
+            prefecture=prefecture, filed_at__isnull=False, awaiting_answer_since__isnull=False
+        )
+        .order_by("awaiting_answer_since")
+        .values_list("awaiting_answer_since", flat=True)
+        .first()
+    )

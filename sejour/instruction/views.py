@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 
 from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
-from sejour.applications.selectors import answers_display, documents_history
+from sejour.applications.selectors import answers_display, documents_history, staff_history
 from sejour.applications.services import ApplicationError
 from sejour.applications.states import TransitionNotAllowed, actions_for
 from sejour.audit.models import AuditEvent
@@ -109,13 +109,16 @@ def queue(request):
         motive=data.get("motive", ""),
         late=data.get("late", False),
         deadline_passed=data.get("deadline_passed", False),
+        awaiting_answer=data.get("awaiting_answer", False),
         search=search,
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
     counts = selectors.queue_counts(prefecture)
     # The number of rows is only known without a search or a filter other than the status.
-    filtered = search.kind or any(data.get(name) for name in ("motive", "late", "deadline_passed"))
+    filtered = search.kind or any(
+        data.get(name) for name in ("motive", "late", "deadline_passed", "awaiting_answer")
+    )
     if filtered:
         count = None
     elif data.get("status"):
@@ -141,6 +144,8 @@ def queue(request):
             "query": query.urlencode(),
             "is_first_page": not (request.GET.get("after") or request.GET.get("before")),
             "today": timezone.localdate(),
+            "now": timezone.now(),
+            "oldest_awaiting": selectors.oldest_awaiting_answer(prefecture),
         },
     )
 
@@ -174,6 +179,27 @@ def _what_changed(application, request: ComplementRequest) -> list[AuditEvent]:
     )
 
 
+def _conversation_context(request, application, form=None) -> dict:
+    """The conversation, the answer form and the prefecture's answer templates
+    (`?template=<id>` fills the answer with one: no JavaScript needed)."""
+    from sejour.conversations import selectors as conversations
+    from sejour.conversations.forms import MessageForm
+    from sejour.conversations.services import ended_reason
+
+    templates = list(conversations.templates_for(application.prefecture_id))
+    chosen = _cursor(request.GET.get("template"))
+    if form is None:
+        initial = next((t.body for t in templates if t.pk == chosen), "")
+        form = MessageForm(initial={"body": initial}, label=_("Your answer"))
+    return {
+        "conversation": conversations.conversation(application),
+        "conversation_ended": ended_reason(application),
+        "message_form": form,
+        "answer_templates": templates,
+        "chosen_template": chosen,
+    }
+
+
 @agent_required
 def application_view(request, reference, forms=None, status=200):
     application = _application(request, reference)
@@ -198,9 +224,8 @@ def application_view(request, reference, forms=None, status=200):
         "answers": answers_display(application),
         "documents": documents_history(application, sent_only=True),
         "attestations": application.attestations.all(),
-        "events": AuditEvent.objects.filter(application=application)
-        .select_related("actor")
-        .order_by("created_at", "id"),
+        "events": staff_history(application),
+        **_conversation_context(request, application, forms.get("message")),
         "complements": complements,
         "legal_deadline": services.legal_deadline(application),
         "actions": actions,

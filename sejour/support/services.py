@@ -204,7 +204,7 @@ def assistance_start(
 ):
     """Open (or find) the person's account so that a support agent files for them."""
     from sejour.accounts.models import User
-    from sejour.accounts.services import password_reset_send
+    from sejour.accounts.services import account_welcome_send
 
     document = _assistable_document(foreign_number, valid_from, valid_until, consent)
     with transaction.atomic():
@@ -240,9 +240,10 @@ def assistance_start(
             template="support/email/assistance.txt",
             context={"agent": support_agent.full_name},
         )
-    if created:
-        # The person chooses their own password later, from their e-mail.
-        password_reset_send(identifier=foreign_number)
+        if created:
+            # The person chooses their own password later, from their e-mail: a link
+            # that says why it comes and that the agent's login does not spend.
+            account_welcome_send(user=user, agent_name=support_agent.full_name)
     return user
 
 

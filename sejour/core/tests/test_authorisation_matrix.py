@@ -15,6 +15,8 @@ from sejour.applications import services as application_services
 from sejour.applications.tests.test_submission import ready_to_submit
 from sejour.attestations.services import attestation_filing_issue
 from sejour.conftest import PASSWORD, TOTP_KEY_HEX, png_bytes
+from sejour.conversations.models import AnswerTemplate
+from sejour.conversations.services import message_send
 
 PERSONAS = ["anonymous", "owner", "other", "agent", "other_agent", "supervisor", "support", "admin"]
 APPLICANTS = ("owner", "other")
@@ -73,6 +75,7 @@ EXPECTED = {
     "accounts:visa_login_confirm": every(400),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_confirm": every(400),
+    "accounts:welcome_password": every(400),
     "accounts:password_change": LOGGED_IN,
     "accounts:home": LOGGED_IN,
     "accounts:my_data": APPLICANT_AREA,
@@ -93,6 +96,15 @@ EXPECTED = {
     "applications:attestation_download": OWN_FILE,
     "applications:withdraw": OWN_OBJECT,
     "applications:complement": but(OWN_OBJECT, owner=302),  # nothing asked: back to the application
+    "conversations:conversation": OWN_OBJECT,
+    "conversations:attachment": OWN_FILE,
+    "conversations:agent_message": but(AGENT_AREA, agent=405, supervisor=405, other_agent=405),
+    # Answer templates: the supervisors of the template's prefecture.
+    "conversations:templates": but(every(403), anonymous=302, supervisor=200),
+    "conversations:template": but(every(403), anonymous=302, supervisor=200),
+    "conversations:template_delete": but(  # POST only: GET reveals nothing
+        every(403), anonymous=302, supervisor=405, agent=405, other_agent=405
+    ),
     "changes:start": APPLICANT_AREA,
     "changes:address": APPLICANT_AREA,
     "changes:loss": APPLICANT_AREA,
@@ -156,6 +168,10 @@ OUTSIDER_POSTS = [
     ("applications:withdraw", {"confirm": "on"}),
     ("applications:complement", {}),
     ("instruction:action", {"decision": "favourable", "reasons": "x"}),
+    ("conversations:conversation", {"body": "x"}),
+    ("conversations:agent_message", {"body": "x"}),
+    ("conversations:template", {"title": "x", "body": "x"}),
+    ("conversations:template_delete", {}),
     ("support:ticket", {"message": "x"}),
     ("support:ticket_close", {}),
 ]
@@ -248,6 +264,18 @@ def world(
     )
     admin = User.objects.create_superuser("admin", PASSWORD, email="admin@example.org")
     employer_check = _employer_check_waiting_for_paris()
+    message = message_send(
+        application=application,
+        body="Une question",
+        uploaded=SimpleUploadedFile("s.png", png_bytes()),
+        by=applicant,
+    )
+    template = AnswerTemplate.objects.create(
+        prefecture=supervisor_paris.prefecture,
+        title="Bonjour",
+        body="Bonjour,",
+        updated_by=supervisor_paris,
+    )
     clients = {
         "anonymous": Client(),
         "owner": _client_for(applicant),
@@ -264,6 +292,12 @@ def world(
         "accounts:verify": ["made-up"],
         "accounts:visa_login_confirm": ["made-up"],
         "accounts:password_reset_confirm": ["MQ", "made-up"],
+        "accounts:welcome_password": ["MQ", "made-up"],
+        "conversations:conversation": [reference],
+        "conversations:attachment": [reference, message.attachments.get().pk],
+        "conversations:agent_message": [reference],
+        "conversations:template": [template.pk],
+        "conversations:template_delete": [template.pk],
         "applications:presentation": ["student"],
         "applications:requirements_pdf": ["student", "renewal"],
         "applications:detail": [reference],
@@ -319,6 +353,9 @@ def test_outsiders_cannot_change_what_is_not_theirs(world):
         "applications:": ("anonymous", "other", "agent", "other_agent", "support", "admin"),
         "instruction:": ("anonymous", "owner", "other", "other_agent", "support", "admin"),
         "support:": ("anonymous", "owner", "other", "agent", "admin"),
+        "conversations:conversation": ("anonymous", "other", "agent", "other_agent", "support"),
+        "conversations:agent": ("anonymous", "owner", "other", "other_agent", "support", "admin"),
+        "conversations:template": ("anonymous", "owner", "other", "agent", "other_agent"),
     }
     wrong = []
     for name, data in OUTSIDER_POSTS:
@@ -335,6 +372,8 @@ def test_outsiders_cannot_change_what_is_not_theirs(world):
     application.refresh_from_db()
     assert application.status == "filed"
     assert not application.files.filter(removed_at__isnull=False).exists()
+    assert application.messages.count() == 1  # the owner's, made with the world
+    assert AnswerTemplate.objects.filter(title="Bonjour").exists()
 
 
 @pytest.mark.django_db

@@ -78,6 +78,10 @@ def bulk_filed(prefecture_code: str, count: int, *, start: int = 0) -> list[Appl
             prefecture=prefecture,
             answers={"personal": {"first_names": "Awa", "last_name": user.last_name}},
             search_name=f"awa bulk{(start + index) % 97}",
+            # One open application in eleven waits for the prefecture's answer.
+            awaiting_answer_since=now - timedelta(hours=index % 50)
+            if index % 11 == 0 and STATUSES[index % 4] != Status.HANDED_OVER
+            else None,
         )
         for index, user in enumerate(users)
     )
@@ -312,6 +316,7 @@ def test_queue_queries_stay_the_same_at_ten_times_the_rows(
         {"motive": "visitor"},
         {"late": "on"},
         {"deadline_passed": "on"},
+        {"awaiting_answer": "on"},
         {"q": "awa bulk1"},
         {"q": "7590000003"},
     ]
@@ -332,8 +337,8 @@ def test_queue_queries_stay_the_same_at_ten_times_the_rows(
     bulk_filed("75", 270, start=30)
     assert measure() == small
     # Session, user, authenticator, prefecture, the sliding session (3); cursor, page,
-    # counts.
-    assert max(small) <= 10
+    # counts, the oldest message waiting for an answer.
+    assert max(small) <= 11
 
 
 # Plans: the indexes serve every view
@@ -394,6 +399,8 @@ def test_every_queue_view_reads_from_an_index(agent_paris, agent_rhone, agent_cl
         {"motive": "talent"},
         {"late": "on"},
         {"deadline_passed": "on"},
+        {"awaiting_answer": "on"},
+        {"awaiting_answer": "on", "after": deep},
         {"status": "filed", "motive": "student"},
         {"q": applications[10].reference},
         {"q": applications[10].applicant.identifier},
@@ -413,3 +420,29 @@ def test_every_queue_view_reads_from_an_index(agent_paris, agent_rhone, agent_cl
                     params,
                     query["sql"],
                 )
+
+
+@pytest.mark.django_db
+def test_waiting_for_our_answer_lists_who_waits_in_urgency_order_with_the_age(
+    agent_paris, agent_client
+):
+    from django.utils.timesince import timesince
+
+    bulk_filed("75", 60)
+    lyon = bulk_filed("69", 30, start=60)
+    waiting = Application.objects.filter(
+        prefecture__department_code="75", awaiting_answer_since__isnull=False
+    )
+    expected = list(waiting.order_by(*selectors.QUEUE_ORDER).values_list("reference", flat=True))
+    assert 3 < len(expected) < 60
+    client = agent_client(agent_paris)
+    page = client.get(QUEUE, {"awaiting_answer": "on"}).content.decode()
+    assert rows_on(page) == expected
+    assert page.count("waiting for our answer for") == len(expected)
+    assert "Applications found, most urgent first" in page  # no COUNT for a filter
+    assert not {a.reference for a in lyon} & set(rows_on(page))
+    # The whole queue says how long the oldest message has waited, and links the filter.
+    oldest = waiting.order_by("awaiting_answer_since").first().awaiting_answer_since
+    everything = client.get(QUEUE).content.decode()
+    assert f"the oldest message has waited {timesince(oldest)}." in everything
+    assert 'href="?awaiting_answer=on"' in everything

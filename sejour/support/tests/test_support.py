@@ -232,17 +232,21 @@ def test_the_code_goes_to_the_account_and_wrong_codes_are_limited(
 @pytest.mark.django_db
 def test_history_shows_filing_on_behalf(client, applicant, ephoto_codes):
     from sejour.applications import services
-    from sejour.audit.services import on_behalf_by
+    from sejour.audit.services import on_behalf_by, on_behalf_by_name
 
     application = ready_to_submit(applicant, ephoto_codes["valid"])
     token = on_behalf_by.set("support")
+    name_token = on_behalf_by_name.set("Sam SUPPORT")
     try:
         services.application_submit(application=application, by=applicant)
     finally:
+        on_behalf_by_name.reset(name_token)
         on_behalf_by.reset(token)
     client.force_login(applicant)
     page = client.get(reverse("applications:detail", args=[application.reference])).content.decode()
-    assert "done by support agent support on your behalf" in page
+    assert f"by Sam SUPPORT on behalf of {applicant.full_name}" in page
+    # The agent's login is not the applicant's business.
+    assert "support on your behalf" not in page and ">support<" not in page
 
 
 @pytest.mark.django_db
