@@ -24,6 +24,8 @@ class MessageForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["body"].label = label
+            # The DSFR form has already built its bound fields, label included.
+            self._bound_fields_cache.pop("body", None)
 
 
 class AnswerTemplateForm(DsfrBaseForm, forms.ModelForm):

@@ -27,6 +27,8 @@ from sejour.rules.services import CHANGE_PROCEDURES
 from .models import (
     ALL_MOTIVES,
     NATIONAL,
+    AnswerCount,
+    AnswerTime,
     DecisionCount,
     OutputCount,
     ProcessingTime,
@@ -238,6 +240,45 @@ def output_counts(since: date) -> Counter:
     return counts
 
 
+def answer_histogram() -> Counter:
+    """(area, month, hours) → answers, from the prefectures' messages that answered a
+    waiting applicant (each keeps how long the applicant had waited)."""
+    from sejour.conversations.models import Message
+
+    codes = dict(Prefecture.objects.values_list("pk", "department_code"))
+    histogram = Counter()
+    rows = (
+        Message.objects.filter(side=Message.Side.PREFECTURE, waited_seconds__isnull=False)
+        .values_list("application__prefecture_id", "created_at", "waited_seconds")
+        .iterator(chunk_size=BATCH)
+    )
+    for prefecture_id, created_at, waited in rows:
+        month = timezone.localdate(created_at).replace(day=1)
+        for area in (codes.get(prefecture_id), NATIONAL):
+            if area:
+                histogram[(area, month, waited // 3600)] += 1
+    return histogram
+
+
+def answer_times(histogram: Counter, today: date) -> list[AnswerTime]:
+    start = window_from(today)
+    per_area = defaultdict(Counter)
+    for (area, month, hours), answers in histogram.items():
+        if month >= start:
+            per_area[area][hours] += answers
+    now = timezone.now()
+    return [
+        AnswerTime(
+            area=area,
+            window_from=start,
+            answers=sum(counts.values()),
+            median_hours=histogram_median(list(counts.items())) or 0,
+            updated_at=now,
+        )
+        for area, counts in sorted(per_area.items())
+    ]
+
+
 def figures_rebuild(*, today: date | None = None) -> Recount:
     """Recount every summary table; returns the run (how long it took)."""
     today = today or timezone.localdate()
@@ -266,6 +307,17 @@ def figures_rebuild(*, today: date | None = None) -> Recount:
                 ("prefecture_id", "measure", "status", "day", "count"),
                 ((*key, n) for key, n in counts.items()),
             )
+    with transaction.atomic():
+        _lock(AnswerTime, AnswerCount)
+        answers = answer_histogram()
+        AnswerCount.objects.all().delete()
+        _write(
+            AnswerCount,
+            ("area", "month", "hours", "answers"),
+            ((*key, n) for key, n in answers.items()),
+        )
+        AnswerTime.objects.all().delete()
+        AnswerTime.objects.bulk_create(answer_times(answers, today), batch_size=BATCH)
     with transaction.atomic():
         _lock(OutputCount)
         since = week_of(today) - timedelta(weeks=OUTPUT_WEEKS - 1)

@@ -111,3 +111,21 @@ def test_the_median_time_to_answer_is_kept_at_each_answer_and_published(
     assert "Whole of France: 5 hours, over 3 answers." in page
     # The page reads the published rows, never the messages.
     assert not [q for q in queries.captured_queries if "conversations_message" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_nightly_recount_finds_the_same_answer_times(registry_person, agent_paris):
+    from sejour.figures.rebuild import figures_rebuild
+
+    for index, hours in enumerate([1, 3, 8, 50]):
+        filed = make_filed(registry_person, f"75000009{80 + index}", 90)
+        with time_machine.travel(timezone.now() - timedelta(hours=hours, minutes=5), tick=False):
+            services.message_send(application=filed, body="Bonjour ?", by=filed.applicant)
+        services.message_send(application=filed, body="Bonjour.", by=agent_paris)
+    kept = {(row.area, row.answers, row.median_hours) for row in AnswerTime.objects.all()}
+    counts = set(AnswerCount.objects.values_list("area", "month", "hours", "answers"))
+    AnswerTime.objects.update(median_hours=999)
+    figures_rebuild()
+    assert {(row.area, row.answers, row.median_hours) for row in AnswerTime.objects.all()} == kept
+    assert set(AnswerCount.objects.values_list("area", "month", "hours", "answers")) == counts
+    assert ("75", 4, 5.5) in {(a, n, float(m)) for a, n, m in kept}
