@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sejour.conversations",
     "sejour.figures",
     "sejour.employers",
+    "sejour.attention",
 ]
 
 MIDDLEWARE = [

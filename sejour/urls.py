@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("sejour.core.urls")),
     path("", include("sejour.operations.urls")),
     path("", include("sejour.accounts.urls")),
+    path("", include("sejour.attention.urls")),
     # Before the applications' and the back-office's patterns, which it extends.
     path("", include("sejour.conversations.urls")),
     path("", include("sejour.applications.urls")),

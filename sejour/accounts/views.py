@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
@@ -14,6 +15,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sejour.attention.providers import AttentionContext
+from sejour.attention.selectors import attention_list
 from sejour.core.http import posted
 from sejour.registry.adapter import get_registry
 
@@ -498,11 +501,23 @@ def home(request):
     user = request.user
     if user.role == User.Role.EMPLOYER:
         return redirect("employers:space")  # an employer's space is theirs, not an applicant's
-    registry = get_registry()
-    document = (
-        registry.current_document(foreign_number=user.identifier) if user.identifier else None
+    if not user.is_applicant:
+        registry = get_registry()
+        document = (
+            registry.current_document(foreign_number=user.identifier) if user.identifier else None
+        )
+        return render(request, "accounts/home.html", {"document": document})
+    # What needs the person comes first; the document it reads is the one shown below.
+    context = AttentionContext(user=user, today=timezone.localdate())
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "document": context.document if user.identifier else None,
+            "attention": attention_list(user=user, today=context.today, context=context),
+            "show_attention": True,
+        },
     )
-    return render(request, "accounts/home.html", {"document": document})
 
 
 @login_required

@@ -57,6 +57,8 @@ class Attestation(models.Model):
     )
     revoked_at = models.DateTimeField(_("no longer valid since"), null=True, blank=True)
     revoke_reason = models.CharField(_("why it is no longer valid"), max_length=200, blank=True)
+    # The first time its holder downloaded it: until then "Mon espace" lists it as new.
+    first_downloaded_at = models.DateTimeField(_("first downloaded"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from sejour.applications.selectors import application_for_viewer
+from sejour.attention.services import attestation_mark_downloaded
 from sejour.core.storage import stored_file_response
 
 from .selectors import attestation_check
@@ -10,6 +11,7 @@ from .selectors import attestation_check
 def attestation_download(request, reference, number):
     application = application_for_viewer(request, reference)
     attestation = get_object_or_404(application.attestations, number=number)
+    attestation_mark_downloaded(attestation=attestation, by=request.user)
     return stored_file_response(
         request,
         attestation.file,

@@ -7,6 +7,7 @@ implement the same `Registry` protocol and be named in `REGISTRY_BACKEND`.
 """
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -14,6 +15,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
 
 from .models import DocumentKind, Motive, Person, Prefecture, ResidenceDocument
@@ -103,6 +105,13 @@ class Registry(Protocol):
 
     def allocate_foreign_number(self, *, visa_number: str) -> str:
         """Give the holder of this visa a foreign-national number, once."""
+
+    def latest_documents_between(
+        self, *, field: str, start: date, end: date, kinds: tuple[str, ...]
+    ) -> Iterator[DocumentRecord]:
+        """Documents of these kinds whose `field` ("valid_until" or "valid_from") falls
+        between `start` and `end` (both included) and that end last among their
+        holder's documents (the renewal reminders' daily extract)."""
 
     def prefecture_for_postcode(self, postcode: str) -> PrefectureRecord | None:
         """The prefecture competent for an address with this postcode."""
@@ -213,6 +222,32 @@ class LocalRegistry:
                 except IntegrityError:
                     continue
             raise RuntimeError("Could not allocate a unique foreign-national number.")
+
+    def latest_documents_between(self, *, field, start, end, kinds):
+        if field not in ("valid_until", "valid_from"):
+            raise ValueError(field)
+        later = ResidenceDocument.objects.filter(
+            person=OuterRef("person"), valid_until__gt=OuterRef("valid_until")
+        )
+        documents = (
+            ResidenceDocument.objects.select_related("person")
+            .filter(**{f"{field}__range": (start, end)}, kind__in=kinds)
+            .exclude(Exists(later))
+            .order_by(field, "id")
+        )
+        # By key, a thousand at a time: memory stays flat however many documents end.
+        last = None
+        while True:
+            chunk = documents
+            if last is not None:
+                chunk = chunk.filter(
+                    Q(**{f"{field}__gt": last[0]}) | Q(**{field: last[0], "id__gt": last[1]})
+                )
+            rows = list(chunk[:1000])
+            if not rows:
+                return
+            yield from (_document_record(document) for document in rows)
+            last = (getattr(rows[-1], field), rows[-1].id)
 
     def prefecture_for_postcode(self, postcode):
         code = department_code_for_postcode(postcode)

@@ -89,6 +89,13 @@ class ResidenceDocument(models.Model):
 
     class Meta:
         ordering = ["-valid_until"]
+        indexes = [
+            # The renewal reminders' daily extract: documents ending (or, for a VLS,
+            # starting) in a few days' range, and "does this holder have a later one?".
+            models.Index(fields=["valid_until", "kind"], name="document_ends"),
+            models.Index(fields=["valid_from", "kind"], name="document_starts"),
+            models.Index(fields=["person", "valid_until"], name="document_of_person_by_end"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="unique_document_number"),
             models.CheckConstraint(

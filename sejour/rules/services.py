@@ -71,6 +71,24 @@ def procedure_for(document_kind: str) -> str:
     return Procedure.RENEWAL
 
 
+def filing_window_rule(on: date) -> FilingWindow:
+    """The filing-window rule in force on a day."""
+    window = FilingWindow.objects.effective_on(on).order_by("-effective_from").first()
+    if window is None:
+        raise LookupError("No filing window in force: load the rules (manage.py migrate).")
+    return window
+
+
+def window_dates(
+    *, document_kind: str, valid_from: date, valid_until: date, window: FilingWindow
+) -> tuple[date, date]:
+    """(opens on, late from) for a document under a filing-window rule (see filing_window)."""
+    opens_on = add_months(valid_until, -window.opens_months_before)
+    if document_kind == DocumentKind.VLS:
+        opens_on = valid_from
+    return opens_on, add_months(valid_until, -window.late_months_before)
+
+
 def filing_window(
     *, document_kind: str, valid_from: date, valid_until: date, today: date
 ) -> WindowState:
@@ -80,13 +98,12 @@ def filing_window(
     from arrival, so the window opens on the visa's first day
     (docs/decisions/0001-filing-window-for-a-vls.md). The late mark is the same.
     """
-    window = FilingWindow.objects.effective_on(today).order_by("-effective_from").first()
-    if window is None:
-        raise LookupError("No filing window in force: load the rules (manage.py migrate).")
-    opens_on = add_months(valid_until, -window.opens_months_before)
-    if document_kind == DocumentKind.VLS:
-        opens_on = valid_from
-    late_from = add_months(valid_until, -window.late_months_before)
+    opens_on, late_from = window_dates(
+        document_kind=document_kind,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        window=filing_window_rule(today),
+    )
     if today < opens_on:
         status = "too_early"
     elif today < late_from:

@@ -79,6 +79,7 @@ EXPECTED = {
     "accounts:password_change": LOGGED_IN,
     "accounts:home": LOGGED_IN,
     "accounts:my_data": APPLICANT_AREA,
+    "attention:preferences": APPLICANT_AREA,
     "accounts:help_existing_account": PUBLIC,
     "accounts:help_where_is_my_number": PUBLIC,
     "applications:dashboard": APPLICANT_AREA,

@@ -1,0 +1,43 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from sejour.applications.forms import PHONE_RE
+
+
+def international(phone: str) -> str:
+    """06 12 34 56 78 → +33612345678 (what the SMS gateway takes)."""
+    if phone.startswith("0033"):
+        return "+33" + phone[4:]
+    if phone.startswith("0"):
+        return "+33" + phone[1:]
+    return phone
+
+
+class PreferencesForm(DsfrBaseForm):
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone number"),
+        help_text=_("Optional. A French mobile number, e.g. 06 12 34 56 78."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    renewal_reminders = forms.BooleanField(
+        label=_("Remind me when I can renew my document (e-mail, and SMS if I gave a number)"),
+        required=False,
+    )
+    weekly_digest = forms.BooleanField(
+        label=_("Send me a weekly e-mail listing what I need to do (only when there is something)"),
+        required=False,
+    )
+
+    def clean_mobile_phone(self):
+        value = re.sub(r"[\s.\-]", "", self.cleaned_data["mobile_phone"])
+        if value and not PHONE_RE.match(value):
+            raise forms.ValidationError(
+                _("Give a French mobile number, e.g. 06 12 34 56 78, or leave it empty."),
+                code="invalid",
+            )
+        return international(value) if value else ""

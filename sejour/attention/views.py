@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import PreferencesForm
+from .selectors import preferences_for
+from .services import preferences_save
+
+
+@login_required
+def preferences(request):
+    """The person's notice settings: mobile number, reminders, weekly digest."""
+    if not request.user.is_applicant:
+        raise Http404
+    current = preferences_for(request.user)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            preferences_save(user=request.user, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Your settings are saved."))
+            return redirect("accounts:home")
+    else:
+        form = PreferencesForm(
+            initial={
+                "mobile_phone": current.mobile_phone,
+                "renewal_reminders": current.renewal_reminders,
+                "weekly_digest": current.weekly_digest,
+            }
+        )
+    return render(
+        request,
+        "attention/preferences.html",
+        {"form": form, "submit_label": _("Save my settings")},
+    )
