@@ -57,4 +57,4 @@ test: lint test-sqlite
 	fi
 
 messages:
-	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=.tools --ignore=node_modules --no-location
+	DEBUG=true $(PY) manage.py makemessages -l fr -l en -l ar --ignore=.venv --ignore=.tools --ignore=node_modules --no-location

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 
@@ -98,3 +99,31 @@ class PrivatePagesMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+# Languages offered to applicants only: the back-office (agents, supervisors, support,
+# administration) is written and checked in French (and English), never in Arabic.
+APPLICANT_ONLY_LANGUAGES = {"ar"}
+BACK_OFFICE_PREFIXES = ("/agents/", "/support/", "/admin/")
+
+
+class BackOfficeLanguageMiddleware:
+    """On back-office pages, a language offered to applicants only falls back to French.
+
+    The person's choice (cookie, account) is left as it is: their own pages stay in it.
+    Placed right after LocaleMiddleware, which has activated the requested language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(BACK_OFFICE_PREFIXES) and (
+            translation.get_language() in APPLICANT_ONLY_LANGUAGES
+        ):
+            translation.activate("fr")
+            request.LANGUAGE_CODE = "fr"
+            response = self.get_response(request)
+            response.headers["Content-Language"] = "fr"
+            return response
+        return self.get_response(request)
