@@ -68,3 +68,13 @@ def test_arabic_dates_and_amounts_use_western_digits_and_arabic_month_names():
     assert written == "30 سبتمبر، 2026"
     assert not any("\u0660" <= character <= "\u0669" for character in written + amount)
     assert amount == "1234,50"
+
+
+def test_arabic_catalogue_is_complete_with_six_plural_forms():
+    from sejour.core.tests.test_layout import untranslated_entries
+
+    po = (settings.LOCALE_PATHS[0] / "ar" / "LC_MESSAGES" / "django.po").read_text()
+    assert "nplurals=6;" in po
+    assert untranslated_entries(po) == []
+    with translation.override("ar"):
+        assert translation.gettext("Log in") == "تسجيل الدخول"
