@@ -42,7 +42,8 @@ def _page(request, procedure, template):
             "document": document,
             "refusal": refusal,
             "short_permit": bool(
-                document and (document.valid_until - document.valid_from).days < 365
+                document
+                and services.valid_for_less_than_a_year(document.valid_from, document.valid_until)
             ),
             "renewal_redirect": procedure == Procedure.DUPLICATE
             and document is not None

@@ -3,7 +3,7 @@ changes the application, and records an audit event; e-mails and PDFs are
 queued for after the commit."""
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -87,6 +87,22 @@ def _document_snapshot(document: DocumentRecord) -> dict:
 
 CHANGE_KINDS_ALLOWED = ("permit", "receipt", "vls_ts")
 DUPLICATE_REDIRECT_DAYS = 90
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same calendar day `years` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def valid_for_less_than_a_year(valid_from: date, valid_until: date) -> bool:
+    """Rule ADDRESS-UNDER-1-YEAR: a validity is counted in calendar years, as the
+    law writes durations, both ends included. A card valid 1 September → 31 August
+    is valid for one year (364 days apart, not "less than a year"); one that ends
+    on 30 August is valid for less."""
+    return valid_until < _years_after(valid_from, 1) - timedelta(days=1)
 
 
 def change_refusal(*, applicant, procedure: str, today: date | None = None) -> str | None:

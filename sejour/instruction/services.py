@@ -221,11 +221,13 @@ def decision_record(*, application: Application, favourable: bool, reasons: str,
             data={"decision": application.decision},
         )
         decision_count(application=application, by=by)
-        if favourable and _address_only(application):
+        if favourable and application.procedure == Procedure.ADDRESS_CHANGE:
+            # Rule ADDRESS-ATTESTATION: the new address is attested after
+            # instruction, with or without a new card (FAQ, "J'ai déménagé").
             _after_commit(application, Attestation.Kind.ADDRESS)
-        elif favourable:
+        if favourable and not _address_only(application):
             _after_commit(application, "cover")
-        else:
+        elif not favourable:
             covers_end(
                 application=application,
                 kind=Attestation.Kind.ADP,

@@ -111,12 +111,71 @@ def test_address_change_with_a_new_card_needs_an_ephoto_and_is_paid(
 
 
 @pytest.mark.django_db
+def test_rule_address_attestation_also_when_a_new_card_is_ordered(
+    client, applicant, agent_rhone, ephoto_codes
+):
+    """FAQ: "une attestation sera mise à votre disposition ... après instruction",
+    whether or not the person asked for a new card."""
+    from django.test import TestCase
+
+    client.force_login(applicant)
+    declaration = declare_address(client, applicant, new_card=True, ephoto=ephoto_codes["valid"])
+    instruction.instruction_start(application=declaration, by=agent_rhone)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        instruction.decision_record(
+            application=declaration, favourable=True, reasons="ok", by=agent_rhone
+        )
+    attestation = Attestation.objects.get(application=declaration, kind=Attestation.Kind.ADDRESS)
+    assert attestation.data["address"]["city"] == "Lyon"
+    # The card still follows.
+    declaration.refresh_from_db()
+    instruction.permit_mark_made(application=declaration, by=agent_rhone)
+
+
+@pytest.mark.django_db
 def test_short_permit_says_the_declaration_is_optional(client, registry_person):
     from sejour.conftest import _applicant
 
     short = _applicant(registry_person, "7500000701", starts_in_days=-100, ends_in_days=200)
     client.force_login(short)
     assert "not compulsory" in client.get(reverse("changes:address")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "short"),
+    [
+        ("2026-09-01", "2027-08-31", False),  # a one-year card: 364 days apart
+        ("2026-09-01", "2027-08-30", True),
+        ("2026-09-01", "2027-09-01", False),
+        ("2028-02-29", "2029-02-27", False),  # a leap day counts to 28 February
+        ("2028-02-29", "2029-02-26", True),
+        ("2026-01-01", "2026-07-01", True),
+    ],
+)
+def test_rule_address_under_1_year_counts_calendar_years(valid_from, valid_until, short):
+    from datetime import date
+
+    assert (
+        services.valid_for_less_than_a_year(
+            date.fromisoformat(valid_from), date.fromisoformat(valid_until)
+        )
+        is short
+    )
+
+
+@pytest.mark.django_db
+def test_rule_address_under_1_year_one_year_card_must_declare(client, registry_person):
+    from sejour.conftest import _applicant
+
+    holder = _applicant(registry_person, "7500000702", starts_in_days=-100, ends_in_days=200)
+    document = ResidenceDocument.objects.get(person__foreign_number="7500000702")
+    document.valid_until = document.valid_from.replace(
+        year=document.valid_from.year + 1
+    ) - timedelta(days=1)
+    document.save()
+    assert (document.valid_until - document.valid_from).days in (364, 365)
+    client.force_login(holder)
+    assert "not compulsory" not in client.get(reverse("changes:address")).content.decode()
 
 
 @pytest.mark.django_db

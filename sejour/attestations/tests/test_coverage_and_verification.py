@@ -287,3 +287,17 @@ def test_every_attestation_carries_a_qr_code(applicant, agent_paris, ephoto_code
     text = pdf_text(filing)
     assert "/verifier/" in text.replace(" ", "")
     assert Application.objects.get(pk=application.pk).status == Status.FILED
+
+
+@pytest.mark.django_db
+def test_rule_adp_from_filing_the_filing_attestation_says_so(applicant, ephoto_codes):
+    """docs/decisions/0002: the ADP covers from filing, so the attestation of
+    filing must not promise it only once the prefecture has taken note."""
+    application = ready_to_submit(applicant, ephoto_codes["valid"])
+    application_services.application_submit(application=application, by=applicant)
+    from sejour.attestations.services import attestation_filing_issue
+
+    text = " ".join(pdf_text(attestation_filing_issue(application_id=application.pk)).split())
+    assert "pris connaissance" not in text
+    assert "taken note" not in text
+    assert "avant sa fin" in text
