@@ -13,6 +13,12 @@ class Entry:
     question: str
     answer: tuple[str, ...]  # paragraphs, plain text (no HTML)
     links: tuple[tuple[str, str], ...] = ()  # (label, Django URL name) pairs to pages of the site
+    external: tuple[tuple[str, str], ...] = ()  # (label, address) pairs to official sites
+
+
+# The ANTS page that explains the e-photo and leads to its map of approved
+# photographers and photo booths.
+ANTS_EPHOTO_MAP = "https://ants.gouv.fr/les-services-en-ligne/faire-une-e-photo"
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,12 @@ SECTIONS = (
                     ),
                     _(
                         "An e-photo brings your photo and your signature into your application, so you do not need to send paper photos."
+                    ),
+                ),
+                external=(
+                    (
+                        _("Find an approved photographer or photo booth (ANTS web site)"),
+                        ANTS_EPHOTO_MAP,
                     ),
                 ),
             ),
