@@ -50,3 +50,13 @@ def test_rule_help_number_place_drawing_puts_the_number_above_the_signature(clie
     assert y + height <= 240 and y + height < sign_y  # above the signature's top
     assert x <= sign_x <= x + width  # and over it, not elsewhere on the card
     assert "rotate(-90" in page  # the other model: vertical on the right edge
+
+
+@pytest.mark.django_db
+def test_rule_account_existing_vls_ts_validators_are_told_they_have_no_account(client):
+    """Validating a VLS-TS online or the former service made no Séjour account:
+    the page says so and leads to the sign-up with a foreign-national number."""
+    page = client.get(reverse("accounts:help_existing_account")).content.decode()
+    assert "Yes, if you have already made any request" not in page
+    assert "did not create a Séjour account" in page
+    assert f'href="{reverse("accounts:signup_residence")}"' in page
