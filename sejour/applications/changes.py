@@ -5,11 +5,13 @@ the same wizard, documents, state machine and back-office."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sejour.rules.models import Procedure
 from sejour.rules.services import document_requirements, fee_breakdown
 
 from . import services
+from .forms import DeclarationForm
 from .views import _applicant_only
 
 
@@ -22,6 +24,31 @@ def _page(request, procedure, template):
     today = timezone.localdate()
     document = services.current_document_for(request.user) if request.user.identifier else None
     refusal = services.change_refusal(applicant=request.user, procedure=procedure, today=today)
+    renewal_redirect = (
+        procedure == Procedure.DUPLICATE
+        and document is not None
+        and document.valid_until >= today
+        and (document.valid_until - today).days < services.DUPLICATE_REDIRECT_DAYS
+    )
+    declaration_form = None
+    if renewal_redirect:
+        declaration_form = DeclarationForm(request.POST or None)
+        if request.method == "POST" and declaration_form.is_valid():
+            try:
+                services.loss_declare_before_renewal(
+                    applicant=request.user, answers=declaration_form.json_data(), today=today
+                )
+            except services.ApplicationError as error:
+                messages.error(request, str(error))
+                return redirect(request.path)
+            messages.success(
+                request,
+                _(
+                    "Your declaration is recorded. Now apply for the renewal of your permit: "
+                    "it gives you a new one."
+                ),
+            )
+            return redirect("applications:new")
     if request.method == "POST" and not refusal:
         try:
             application = services.application_start_change(
@@ -45,10 +72,8 @@ def _page(request, procedure, template):
                 document
                 and services.valid_for_less_than_a_year(document.valid_from, document.valid_until)
             ),
-            "renewal_redirect": procedure == Procedure.DUPLICATE
-            and document is not None
-            and document.valid_until >= today
-            and (document.valid_until - today).days < services.DUPLICATE_REDIRECT_DAYS,
+            "renewal_redirect": renewal_redirect,
+            "declaration_form": declaration_form,
             "requirements": document_requirements(
                 motive=document.motive, procedure=procedure, on=today
             )

@@ -84,6 +84,7 @@ EVENT_LABELS = {
         _("Document added after filing: %(name)s") % {"name": e.data.get("name", "")}
     ),
     "document.removed": lambda e: _("Document removed"),
+    "document.loss_declared": lambda e: _("Loss, theft or damage of the permit declared"),
     "document.removed_after_filing": lambda e: _("Document removed after filing"),
     "attestation.issued": lambda e: (
         _("Attestation issued: %(number)s") % {"number": e.data.get("number", "")}

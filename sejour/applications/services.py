@@ -126,6 +126,34 @@ def change_refusal(*, applicant, procedure: str, today: date | None = None) -> s
     return None
 
 
+def loss_declare_before_renewal(*, applicant, answers: dict, today: date | None = None) -> None:
+    """Rule DUPLICATE-UNDER-90-DAYS: with fewer than 90 days left, the loss, theft or
+    damage is still declared and kept (a stolen card must be declared), then the
+    person is directed to the renewal, which gives them a new permit."""
+    today = today or timezone.localdate()
+    document = current_document_for(applicant) if applicant.identifier else None
+    if (
+        document is None
+        or document.kind not in CHANGE_KINDS_ALLOWED
+        or document.valid_until < today
+        or (document.valid_until - today).days >= DUPLICATE_REDIRECT_DAYS
+    ):
+        raise ApplicationError(_("This declaration is made with the duplicate procedure."))
+    with transaction.atomic():
+        audit_record(
+            action="document.loss_declared",
+            actor=applicant,
+            subject=applicant,
+            reason=answers.get("circumstances", ""),
+            data={
+                "document": document.number,
+                "what": answers["what"],
+                "when": answers["when"],
+                "where": answers["where"],
+            },
+        )
+
+
 def application_start_change(
     *, applicant, procedure: str, today: date | None = None
 ) -> Application:

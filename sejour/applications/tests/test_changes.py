@@ -194,7 +194,7 @@ def test_visa_holders_cannot_declare_a_change(client, registry_person):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("days_left", "redirected"), [(89, True), (90, False)])
-def test_loss_is_sent_to_renewal_when_the_permit_ends_within_90_days(
+def test_rule_duplicate_under_90_days_declares_then_goes_to_renewal(
     client, applicant, days_left, redirected
 ):
     today = timezone.localdate() + timedelta(days=400)
@@ -202,21 +202,35 @@ def test_loss_is_sent_to_renewal_when_the_permit_ends_within_90_days(
         valid_from=today - timedelta(days=300), valid_until=today + timedelta(days=days_left)
     )
     client.force_login(applicant)
+    when = (today - timedelta(days=2)).isoformat()
     with time_machine.travel(
         datetime.combine(today, datetime.min.time()).replace(hour=12), tick=False
     ):
         client.force_login(applicant)
         page = client.get(reverse("changes:loss")).content.decode()
-        response = client.post(reverse("changes:loss"))
+        if redirected:
+            future = (today + timedelta(days=2)).isoformat()
+            bad = client.post(
+                reverse("changes:loss"), {"what": "theft", "when": future, "where": "Paris"}
+            )
+            assert "This date is in the future." in bad.content.decode()
+            assert not AuditEvent.objects.filter(action="document.loss_declared").exists()
+        response = client.post(
+            reverse("changes:loss"), {"what": "theft", "when": when, "where": "Paris"}
+        )
     if redirected:
-        assert "Apply for a renewal instead" in page
-        assert reverse("applications:new") in page
-        assert response.status_code == 200
+        assert "Declare it, then apply for a renewal" in page
+        assert "the loss is taken into account" not in page
+        assert response.url == reverse("applications:new")
+        event = AuditEvent.objects.get(action="document.loss_declared")
+        assert event.data["what"] == "theft" and event.data["when"] == when
+        assert event.actor == applicant
         assert not Application.objects.filter(procedure="duplicate").exists()
     else:
-        assert "Apply for a renewal instead" not in page
+        assert "Declare it, then apply for a renewal" not in page
         assert response.status_code == 302
         assert Application.objects.filter(procedure="duplicate").exists()
+        assert not AuditEvent.objects.filter(action="document.loss_declared").exists()
 
 
 @pytest.mark.django_db
