@@ -50,7 +50,9 @@ class PersonalForm(WizardForm):
     phone = forms.CharField(
         label=_("Mobile phone number"),
         help_text=_(
-            "Optional. We send a text message when your permit is ready, e.g. 06 12 34 56 78."
+            "Optional, e.g. 06 12 34 56 78. With it, we also send a text message when your "
+            "permit is ready to collect. Without it, you are told only by e-mail and in "
+            "your space."
         ),
         required=False,
         max_length=20,

@@ -294,3 +294,13 @@ def test_a_draft_declaration_and_a_permit_application_stay_apart(client, applica
         Application.objects.filter(applicant=applicant).values_list("procedure", flat=True)
     )
     assert procedures == ["address_change", "renewal"]
+
+
+def test_rule_permit_available_sms_the_mobile_field_says_what_happens_without_it():
+    """The 'permit available' SMS needs the mobile number: the field says it is
+    optional, what it is for, and how a person without one is told."""
+    from sejour.applications.forms import PersonalForm
+
+    help_text = str(PersonalForm().fields["phone"].help_text)
+    assert "text message when your permit is ready" in help_text
+    assert "Without it, you are told only by e-mail and in your space." in help_text
