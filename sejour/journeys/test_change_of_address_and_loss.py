@@ -1,9 +1,13 @@
 """Journey: a change of address; then a loss declaration sent to the renewal procedure
 because the permit ends within 90 days."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from sejour.applications.models import Application, Status
+from sejour.audit.models import AuditEvent
 from sejour.conftest import PASSWORD, png_bytes
 
 from .helpers import label, log_in_applicant
@@ -57,8 +61,15 @@ def test_change_of_address_and_loss(visit, applicant, registry_person, tmp_path)
     log_in_applicant(other, soon.identifier, PASSWORD)
     other.get_by_role("link", name="I declare a change of situation").click()
     other.get_by_role("link", name="My permit is lost, stolen or damaged").click()
-    other.get_by_role("heading", name="Apply for a renewal instead").wait_for()
+    other.get_by_role("heading", name="Declare it, then apply for a renewal").wait_for()
     visit.check(other, "loss-redirect")
-    other.get_by_role("link", name="Apply for a renewal").click()
+    # The declaration is recorded first (FAQ), then the renewal follows.
+    other.get_by_label("It was stolen").check()
+    other.get_by_label(label("When did it happen (or when did you notice it)?")).fill(
+        (timezone.localdate() - timedelta(days=1)).isoformat()
+    )
+    other.get_by_label(label("Where (town)")).fill("Paris")
+    other.get_by_role("button", name="Record my declaration and go to the renewal").click()
     other.get_by_role("heading", name="I apply for or renew a residence permit").wait_for()
     assert not Application.objects.filter(applicant=soon, procedure="duplicate").exists()
+    assert AuditEvent.objects.filter(actor=soon, action="document.loss_declared").exists()
