@@ -106,6 +106,8 @@ EVENT_LABELS = {
         if e.data.get("side") == "prefecture"
         else _("Message sent to the prefecture")
     ),
+    # Shown to the prefecture only (the applicant's history leaves it out).
+    "message.read": lambda e: _("The applicant read the prefecture's messages"),
 }
 
 
@@ -138,16 +140,22 @@ def timeline(application: Application) -> list[dict]:
     ]
 
 
+# What the prefecture reads differently: a file added to the draft may have been removed
+# before sending, and was then never given to the prefecture (not even its name).
+STAFF_LABELS = {
+    "document.added": lambda e: _("Document added before filing"),
+}
+
+
 def staff_history(application: Application) -> list[dict]:
     """Every event of the application, oldest first, as the prefecture sees it: who
     acted, and for what a support agent did, "by <agent> on behalf of <person>"."""
     events = AuditEvent.objects.filter(application=application).select_related("actor")
+    labels = {**EVENT_LABELS, **STAFF_LABELS}
     return [
         {
             "event": event,
-            "label": EVENT_LABELS[event.action](event)
-            if event.action in EVENT_LABELS
-            else event.action,
+            "label": labels[event.action](event) if event.action in labels else event.action,
             "who": on_behalf_line(event, application.applicant)
             or (event.actor.full_name if event.actor else "")
             or _("Séjour"),

@@ -126,6 +126,8 @@ def test_applicant_asks_with_a_screenshot_and_the_agent_answers_with_a_template(
     assert "Message sent to the prefecture" in detail and "Message from the prefecture" in detail
     view = agent.get(agent_url(filed)).content.decode()
     assert "Message sent to the prefecture" in view and "Message from the prefecture" in view
+    assert "The applicant read the prefecture&#x27;s messages" in view
+    assert "The applicant read" not in detail  # the prefecture's history only
 
 
 @pytest.mark.django_db
