@@ -2,8 +2,8 @@
 application page; a supervisor keeps an answer template, the agent answers from it;
 the applicant follows the e-mail's link (which holds nothing else) and reads the answer.
 
-When "Mon espace" lists what needs the person, this journey should also find the
-unread message there first (`conversations.selectors.unread_messages_for`)."""
+Before reading it, the applicant finds the unread answer first in "Mon espace"
+(`conversations/attention.py`, through `conversations.selectors.unread_messages_for`)."""
 
 import re
 
@@ -91,6 +91,15 @@ def test_conversation_with_the_prefecture(
     agent.get_by_role("button", name="Send the answer").click()
     agent.get_by_text("Your answer is sent; the applicant is told by e-mail.").wait_for()
     assert Message.objects.filter(side="prefecture").count() == 1
+
+    # "Mon espace" lists the answer first, with one link to it.
+    person.goto("/mon-espace/")
+    first = person.locator("[data-attention] > li").first
+    first.get_by_text(f"The prefecture wrote to you ({application.reference})").wait_for()
+    assert first.get_by_role("link").get_attribute("href") == (
+        f"/demarches/{application.reference}/messages/"
+    )
+    visit.check(person, "my-space-unread")
 
     # The applicant follows the e-mail's link and reads the answer.
     link = outbox_link(applicant.email)
