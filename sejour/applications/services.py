@@ -257,7 +257,7 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
     if motive not in ONLINE_MOTIVES:
         raise ApplicationError(_("This kind of permit cannot be requested online."))
     document = current_document_for(applicant)
-    if document is None or not document.allows_online_procedure:
+    if document is None or not document.allows_application_for(motive):
         raise ApplicationError(_("Your current document does not allow an online application."))
     window = filing_window(
         document_kind=document.kind,
