@@ -124,3 +124,12 @@ def test_the_chooser_shows_only_the_persons_own_document(client, employee, appli
     theirs = ResidenceDocument.objects.get(person__foreign_number=employee.identifier)
     assert theirs.number not in page and employee.identifier not in page
     assert "https://www.nord.gouv.fr" not in page  # the applicant lives in Paris
+
+
+@pytest.mark.django_db
+def test_the_home_page_opens_the_change_of_situation_to_every_permit(client):
+    page = " ".join(client.get(reverse("core:home")).content.decode().split())
+    assert (
+        "Whatever your permit, you can declare a change of address, or a lost, stolen or "
+        "damaged permit, on this site."
+    ) in page
