@@ -2,6 +2,8 @@
 with the renewal tax (the first-permit tax was paid at the validation) and, while it is
 examined past the visa's end, the renewal ADP that lets its holder travel."""
 
+import io
+
 import pytest
 from django.test import TestCase
 from django.urls import reverse
@@ -168,3 +170,46 @@ def test_rule_after_vls_ts_simulator_offers_the_renewal_for_the_card_after_a_vls
     renewal = fee_breakdown(procedure="renewal", motive="student", late=False, on=today)
     response = client.get(reverse("core:fees"), {"procedure": "renewal", "motive": "student"})
     assert response.context["fees"].total_cents == renewal.total_cents
+
+
+@pytest.mark.django_db
+def test_open_first_applications_after_a_vls_ts_become_renewals_once(
+    client, vls_ts_holder, applicant, ephoto_codes
+):
+    from django.core.management import call_command
+
+    from sejour.applications.models import Application, Status
+    from sejour.applications.selectors import timeline
+    from sejour.audit.models import AuditEvent
+
+    started_before = ready_to_submit(vls_ts_holder, ephoto_codes["valid"])
+    services.application_submit(application=started_before, by=vls_ts_holder)
+    decided = services.application_start(applicant=applicant, motive="visitor")
+    # As the former rule wrote them: a filed one and one already decided.
+    Application.objects.filter(pk=started_before.pk).update(procedure=Procedure.FIRST)
+    Application.objects.filter(pk=decided.pk).update(
+        procedure=Procedure.FIRST,
+        status=Status.DECISION_TAKEN,
+        current_document={**decided.current_document, "kind": DocumentKind.VLS_TS},
+    )
+    call_command("vls_ts_renewals", stdout=io.StringIO())
+    call_command("vls_ts_renewals", stdout=io.StringIO())
+    started_before.refresh_from_db()
+    decided.refresh_from_db()
+    assert started_before.procedure == Procedure.RENEWAL
+    assert decided.procedure == Procedure.FIRST
+    events = AuditEvent.objects.filter(action="application.reclassified")
+    assert [event.application_id for event in events] == [started_before.pk]
+    labels = [line["label"] for line in timeline(started_before)]
+    assert (
+        "Now treated as a renewal: the card after a VLS-TS costs the renewal tax, and its "
+        "ADP allows travel"
+    ) in labels
+    due = instruction.amount_due(started_before)
+    today = timezone.localdate()
+    assert (
+        due.total_cents
+        == fee_breakdown(
+            procedure="renewal", motive="student", late=started_before.late, on=today
+        ).total_cents
+    )
