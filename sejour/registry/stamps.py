@@ -6,7 +6,7 @@ service would implement `check` and `consume`.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from functools import cache
 
 from django.conf import settings
@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from sejour.rules.services import add_months, figure
+
 from .models import TaxStamp
 
 STAMP_RE = re.compile(r"^\d{16}$")
-VALIDITY = timedelta(days=183)  # six months from purchase
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class StampCheck:
     number: str
     status: str  # "valid", "format", "unknown", "expired", "used"
     amount_cents: int = 0
+
+
+def stamp_usable_until(bought_at) -> date:
+    """Rule STAMP-VALIDITY: the first day a stamp can no longer be used, from the figure in
+    force on the day it was bought (CGI art. 900: 12 months for stamps bought since
+    12 September 2019)."""
+    bought_on = timezone.localdate(bought_at)
+    months = figure("stamp_validity", bought_on)["usable_months"]
+    return add_months(bought_on, months)
 
 
 def normalise(number: str) -> str:
@@ -41,7 +51,7 @@ class LocalStampService:
             return StampCheck(number, "unknown")
         if stamp.used_at is not None:
             return StampCheck(number, "used", stamp.amount_cents)
-        if timezone.now() >= stamp.bought_at + VALIDITY:
+        if timezone.localdate() >= stamp_usable_until(stamp.bought_at):
             return StampCheck(number, "expired", stamp.amount_cents)
         return StampCheck(number, "valid", stamp.amount_cents)
 
