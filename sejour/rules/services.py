@@ -46,7 +46,21 @@ def rules_sync(using: str = "default") -> None:
             if model is MotiveRule:
                 row["code"] = f"{row['motive']}_{row['effective_from']}"
             code = row.pop("code")
-            model.objects.using(using).get_or_create(code=code, defaults=row)
+            rule, created = model.objects.using(using).get_or_create(code=code, defaults=row)
+            if not created and not rule.source and row.get("source"):
+                _source_unedited_row(rule, row, using)
+
+
+def _source_unedited_row(rule, row: dict, using: str) -> None:
+    """A row loaded before rules had sources gets the file's source, unless an
+    administrator changed its values (the file's source would then not be theirs)."""
+    values = {key: value for key, value in row.items() if key != "source"}
+    stored = {key: getattr(rule, key) for key in values}
+    stored = {
+        key: str(value) if isinstance(value, date) else value for key, value in stored.items()
+    }
+    if stored == values:
+        type(rule).objects.using(using).filter(pk=rule.pk).update(source=row["source"])
 
 
 def add_months(day: date, months: int) -> date:

@@ -381,3 +381,18 @@ def test_rule_adf_content_keeps_the_rights_travel_and_work(applicant, agent_pari
     for sentence in expected:
         assert " ".join(sentence.split())[:40] in text, sentence
     assert (adf.valid_until - adf.valid_from).days <= 92  # up to 3 months, like an ADP
+
+
+# ------------------------------------------------------------------ loading
+
+
+def test_loading_gives_the_files_source_to_rows_loaded_before_sources_unless_edited():
+    from sejour.rules.models import Fee
+    from sejour.rules.services import rules_sync
+
+    Fee.objects.filter(code__in=["tax_first", "tax_renewal"]).update(source="")
+    Fee.objects.filter(code="tax_renewal").update(amount_cents=123_45)  # an administrator's
+    rules_sync()
+    assert "L.436-1" in Fee.objects.get(code="tax_first").source
+    edited = Fee.objects.get(code="tax_renewal")
+    assert edited.source == "" and edited.amount_cents == 123_45
