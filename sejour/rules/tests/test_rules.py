@@ -396,3 +396,11 @@ def test_loading_gives_the_files_source_to_rows_loaded_before_sources_unless_edi
     assert "L.436-1" in Fee.objects.get(code="tax_first").source
     edited = Fee.objects.get(code="tax_renewal")
     assert edited.source == "" and edited.amount_cents == 123_45
+
+
+def test_rule_implicit_refusal_4_months_is_what_the_supervisors_dashboard_says(
+    agent_client, supervisor_paris
+):
+    page = agent_client(supervisor_paris)
+    body = page.get(reverse("figures:dashboard", args=["75"])).content.decode()
+    assert "4 months after the filing day (CESEDA R.432-2)" in body
