@@ -341,7 +341,13 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
     numbers = [number for number in stamp_numbers if number.strip()]
     if not numbers:
         raise ApplicationError(_("Enter the number of at least one electronic stamp."), "stamps")
-    checks = [service.check(number) for number in numbers]
+    # A stamp's validity is suspended while the application was examined (CGI art. 900).
+    examined = (
+        (timezone.localdate(application.filed_at), timezone.localdate(application.decided_at))
+        if application.filed_at and application.decided_at
+        else None
+    )
+    checks = [service.check(number, examined=examined) for number in numbers]
     problems = [
         STAMP_MESSAGES[check.status](check.number) for check in checks if check.status != "valid"
     ]

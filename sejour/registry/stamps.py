@@ -28,13 +28,20 @@ class StampCheck:
     amount_cents: int = 0
 
 
-def stamp_usable_until(bought_at) -> date:
+def stamp_usable_until(bought_at, examined: tuple[date, date] | None = None) -> date:
     """Rule STAMP-VALIDITY: the first day a stamp can no longer be used, from the figure in
     force on the day it was bought (CGI art. 900: 12 months for stamps bought since
-    12 September 2019)."""
+    12 September 2019). The time is suspended while the application it pays for was
+    examined: `examined` is (filing day, end of the examination)."""
     bought_on = timezone.localdate(bought_at)
     months = figure("stamp_validity", bought_on)["usable_months"]
-    return add_months(bought_on, months)
+    until = add_months(bought_on, months)
+    if examined is not None:
+        filed_on, ended_on = examined
+        suspended_from = max(filed_on, bought_on)
+        if ended_on > suspended_from:
+            until += ended_on - suspended_from
+    return until
 
 
 def normalise(number: str) -> str:
@@ -42,7 +49,7 @@ def normalise(number: str) -> str:
 
 
 class LocalStampService:
-    def check(self, number: str) -> StampCheck:
+    def check(self, number: str, *, examined: tuple[date, date] | None = None) -> StampCheck:
         number = normalise(number)
         if not STAMP_RE.match(number):
             return StampCheck(number, "format")
@@ -51,7 +58,7 @@ class LocalStampService:
             return StampCheck(number, "unknown")
         if stamp.used_at is not None:
             return StampCheck(number, "used", stamp.amount_cents)
-        if timezone.localdate() >= stamp_usable_until(stamp.bought_at):
+        if timezone.localdate() >= stamp_usable_until(stamp.bought_at, examined):
             return StampCheck(number, "expired", stamp.amount_cents)
         return StampCheck(number, "valid", stamp.amount_cents)
 

@@ -267,6 +267,21 @@ def test_rule_stamp_validity_12_months_from_purchase():
     assert stamp_validity(IN_2026).refund_until_months == 18
 
 
+def test_rule_stamp_validity_is_suspended_while_the_application_was_examined():
+    service = get_stamp_service()
+    TaxStamp.objects.create(
+        number="4000000000000003",
+        amount_cents=250_00,
+        bought_at=timezone.make_aware(datetime(2025, 12, 1, 12)),
+    )
+    examined = (date(2026, 1, 10), date(2026, 6, 10))  # 151 days of examination
+    with at(date(2026, 12, 20)):
+        assert service.check("4000000000000003").status == "expired"
+        assert service.check("4000000000000003", examined=examined).status == "valid"
+    with at(date(2026, 12, 1) + timedelta(days=151)):
+        assert service.check("4000000000000003", examined=examined).status == "expired"
+
+
 def test_rule_stamp_validity_is_what_the_stamps_page_and_the_desk_say(
     client, applicant, agent_paris
 ):
@@ -404,3 +419,31 @@ def test_rule_implicit_refusal_4_months_is_what_the_supervisors_dashboard_says(
     page = agent_client(supervisor_paris)
     body = page.get(reverse("figures:dashboard", args=["75"])).content.decode()
     assert "4 months after the filing day (CESEDA R.432-2)" in body
+
+
+@pytest.mark.usefixtures("clamd", "media_root")
+def test_rule_stamp_validity_the_desk_counts_the_examination_out(
+    applicant, agent_paris, agent_client, ephoto_codes, django_capture_on_commit_callbacks
+):
+    from sejour.applications.models import Application, Status
+    from sejour.instruction.tests.test_lifecycle import action, filed_application
+
+    application = filed_application(
+        applicant, ephoto_codes["valid"], django_capture_on_commit_callbacks
+    )
+    agent = agent_client(agent_paris)
+    action(agent, application, "start_instruction")
+    action(agent, application, "decide", {"decision": "favourable", "reasons": "ok"})
+    action(agent, application, "mark_permit_made")
+    now = timezone.now()
+    # Bought 13 months ago, before filing; examined for 180 days: still usable.
+    Application.objects.filter(pk=application.pk).update(
+        filed_at=now - timedelta(days=200), decided_at=now - timedelta(days=20)
+    )
+    TaxStamp.objects.create(
+        number="4000000000000004", amount_cents=100_00, bought_at=now - timedelta(days=395)
+    )
+    response = action(agent, application, "hand_over", {"stamps": "4000000000000004"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.HANDED_OVER
