@@ -251,7 +251,7 @@ TAX_STAMPS = [
     ("1000000000000002", 50, 5, False),
     ("1000000000000003", 300, 5, False),
     ("1000000000000004", 100, 5, False),
-    ("1000000000000005", 200, 200, False),  # bought over 6 months ago: expired
+    ("1000000000000005", 200, 400, False),  # bought over 12 months ago: expired
     ("1000000000000006", 200, 20, True),  # already used
 ]
 

@@ -27,7 +27,13 @@ from sejour.figures.services import decision_count, tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
-from sejour.rules.services import document_requirements, fee_breakdown, instruction_rule
+from sejour.rules.services import (
+    document_requirements,
+    fee_breakdown,
+    implicit_refusal_on,
+    instruction_rule,
+    stamp_validity,
+)
 
 from .identity import identity_compare
 from .models import ComplementRequest, IdentityReview
@@ -155,11 +161,12 @@ def complement_answer(*, application: Application, by) -> Application:
 
 
 def legal_deadline(application: Application, today: date | None = None) -> date | None:
-    """Filed + legal examination time, paused while the applicant was asked for documents."""
+    """The day silence would become an implicit refusal (CESEDA R.432-2: 4 months from
+    filing), paused while the applicant was asked for documents."""
     if not application.filed_at:
         return None
     today = today or timezone.localdate()
-    rule = instruction_rule(timezone.localdate(application.filed_at))
+    filed_on = timezone.localdate(application.filed_at)
     paused = sum(
         (
             (timezone.localdate(r.answered_at) if r.answered_at else today)
@@ -168,7 +175,9 @@ def legal_deadline(application: Application, today: date | None = None) -> date 
         ),
         timedelta(),
     )
-    return timezone.localdate(application.filed_at) + timedelta(days=rule.legal_days) + paused
+    return implicit_refusal_on(
+        filed_on=filed_on, paused_days=paused.days, rule=instruction_rule(filed_on)
+    )
 
 
 def application_close(*, application: Application, reason: str, by) -> Application:
@@ -315,8 +324,11 @@ STAMP_MESSAGES = {
         % {"number": n}
     ),
     "expired": lambda n: (
-        _("%(number)s: this stamp is more than 6 months old and can no longer be used.")
-        % {"number": n}
+        _(
+            "%(number)s: this stamp was bought more than %(months)s months ago "
+            "and can no longer be used."
+        )
+        % {"number": n, "months": stamp_validity(timezone.localdate()).usable_months}
     ),
     "used": lambda n: _("%(number)s: this stamp has already been used.") % {"number": n},
 }
@@ -329,7 +341,13 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
     numbers = [number for number in stamp_numbers if number.strip()]
     if not numbers:
         raise ApplicationError(_("Enter the number of at least one electronic stamp."), "stamps")
-    checks = [service.check(number) for number in numbers]
+    # A stamp's validity is suspended while the application was examined (CGI art. 900).
+    examined = (
+        (timezone.localdate(application.filed_at), timezone.localdate(application.decided_at))
+        if application.filed_at and application.decided_at
+        else None
+    )
+    checks = [service.check(number, examined=examined) for number in numbers]
     problems = [
         STAMP_MESSAGES[check.status](check.number) for check in checks if check.status != "valid"
     ]

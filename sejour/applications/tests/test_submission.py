@@ -204,7 +204,7 @@ def test_submission_with_a_document_missing_is_refused(applicant, ephoto_codes):
 
 
 @pytest.mark.django_db
-def test_applying_after_the_two_month_mark_is_late_with_the_fee(
+def test_rule_late_filing_accepted_after_the_two_month_mark_with_the_fee(
     client, registry_person, ephoto_codes
 ):
     from sejour.conftest import _applicant

@@ -22,7 +22,7 @@ def test_every_departement_has_its_prefecture_with_a_web_site():
     ("postcode", "name"),
     [("75011", "Préfecture de police"), ("20200", "Haute-Corse"), ("97400", "Réunion")],
 )
-def test_postcode_picks_the_competent_prefecture(postcode, name):
+def test_rule_prefecture_by_address_postcode_picks_the_competent_prefecture(postcode, name):
     prefecture = get_registry().prefecture_for_postcode(postcode)
     assert name in prefecture.name or name in prefecture.department_name
 
