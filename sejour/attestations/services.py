@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.selectors import CertifiedIdentity, certified_identity
 from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
@@ -141,14 +142,17 @@ def attestation_issue(
                     "valid_until": valid_until.isoformat() if valid_until else None,
                 },
             )
-            outbox_email(
-                to=application.applicant.email,
-                subject=_subject(attestation),
-                template=f"attestations/email/{kind}.txt",
-                context={"application": application, "attestation": attestation},
-                attachment=attestation.file.name,
-                attachment_name=f"{kind}-{application.reference}.pdf",
-            )
+            language = language_of(application.applicant)
+            with translation.override(language):
+                outbox_email(
+                    language=language,
+                    to=application.applicant.email,
+                    subject=_subject(attestation),
+                    template=f"attestations/email/{kind}.txt",
+                    context={"application": application, "attestation": attestation},
+                    attachment=attestation.file.name,
+                    attachment_name=f"{kind}-{application.reference}.pdf",
+                )
     except Exception:
         attestation.file.delete(save=False)
         raise
