@@ -77,6 +77,8 @@ def _render(attestation: Attestation, identity: CertifiedIdentity) -> bytes:
                 "qr_data_uri": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
                 "LANGUAGE_CODE": "fr",
             },
+            # Legally French; the holder reads a faithful translation beneath it.
+            translation_language=language_of(application.applicant),
         )
 
 
@@ -151,7 +153,7 @@ def attestation_issue(
                     template=f"attestations/email/{kind}.txt",
                     context={"application": application, "attestation": attestation},
                     attachment=attestation.file.name,
-                    attachment_name=f"{kind}-{application.reference}.pdf",
+                    attachment_name=attestation.download_name(),
                 )
     except Exception:
         attestation.file.delete(save=False)
