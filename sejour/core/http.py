@@ -25,7 +25,8 @@ def content_disposition(filename: str, *, as_attachment: bool = True) -> str:
     if not dot:
         stem, extension = filename, ""
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-._") or "document"
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem)
+    ascii_stem = re.sub(r"-{2,}", "-", ascii_stem).strip("-._") or "document"
     ascii_extension = re.sub(r"[^A-Za-z0-9]", "", extension)
     fallback = f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -82,3 +82,93 @@ def test_for_an_arabic_reader_the_translation_is_arabic_right_to_left(applicant,
         pdf.HTML = real
     assert '<section class="translation" lang="ar" dir="rtl">' in html[0]
     assert html[0].index('<html lang="fr"') < html[0].index('lang="ar"')
+
+
+# --- The names of the person's downloads ------------------------------------------------
+
+
+def test_a_content_disposition_has_an_ascii_name_and_the_utf8_one():
+    from sejour.core.http import content_disposition, download_filename
+
+    name = download_filename("إفادة الإيداع", "ATT-1234", extension="pdf")
+    assert name == "إفادة-الإيداع-ATT-1234.pdf"
+    header = content_disposition(name)
+    assert header.startswith("attachment; filename=\"ATT-1234.pdf\"; filename*=UTF-8''")
+    assert "%D8%A5" in header  # the first Arabic letter, percent-encoded
+    header.encode("ascii")  # a header is ASCII whatever the name
+    french = content_disposition("mes-données-Séjour.zip", as_attachment=False)
+    assert french.startswith('inline; filename="mes-donnees-Sejour.zip"')
+    # What a person typed cannot break out of the header.
+    hostile = content_disposition(download_filename('a"\r\nSet-Cookie: x=1', extension="png"))
+    assert "\r" not in hostile and "\n" not in hostile and hostile.count('"') == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Attestation-of-filing-"), ("fr", "Attestation-de-dépôt-")],
+)
+def test_the_attestation_downloads_under_a_name_in_the_holders_language(
+    client, applicant, ephoto_codes, language, expected
+):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    attestation = filing_attestation(applicant, ephoto_codes["valid"], language)
+    client.cookies["django_language"] = language
+    client.force_login(applicant)
+    url = reverse(
+        "applications:attestation_download",
+        args=[attestation.application.reference, attestation.number],
+    )
+    header = client.get(url)["Content-Disposition"]
+    utf8 = unquote(header.split("filename*=UTF-8''")[1])
+    assert utf8 == f"{expected}{attestation.number}.pdf"
+    assert "filing-" not in utf8.lower() or language == "en"
+
+
+def test_an_arabic_holder_gets_an_arabic_name_and_others_get_nothing(
+    client, applicant, other_applicant, agent_rhone, ephoto_codes
+):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    attestation = filing_attestation(applicant, ephoto_codes["valid"], "ar")
+    url = reverse(
+        "applications:attestation_download",
+        args=[attestation.application.reference, attestation.number],
+    )
+    client.force_login(applicant)
+    client.cookies["django_language"] = "ar"
+    response = client.get(url)
+    header = response["Content-Disposition"]
+    fallback = header.split('filename="')[1].split('"')[0]
+    assert fallback.endswith(f"-{attestation.number}.pdf") and "--" not in fallback
+    with translation.override("ar"):
+        label = str(attestation.get_kind_display())
+    assert any("\u0600" <= char <= "\u06ff" for char in label)
+    assert unquote(header.split("''")[1]) == f"{label.replace(' ', '-')}-{attestation.number}.pdf"
+    for outsider in (other_applicant, agent_rhone):
+        client.force_login(outsider)
+        assert client.get(url).status_code in (403, 404)
+
+
+def test_an_uploaded_file_downloads_under_the_name_the_person_gave_it(client, applicant):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    from sejour.applications.tests.helpers import upload
+    from sejour.conftest import png_bytes
+
+    client.force_login(applicant)
+    application = application_services.application_start(applicant=applicant, motive="student")
+    response = upload(client, application, "passport", png_bytes(), "passeport été.png")
+    assert response.status_code == 302
+    supporting_file = application.files.get()
+    header = client.get(
+        reverse("applications:file_download", args=[application.reference, supporting_file.pk])
+    )["Content-Disposition"]
+    assert unquote(header.split("''")[1]) == "passeport-été.png"
+    assert "passport" not in header  # no internal code in the person's file name
