@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -39,17 +40,17 @@ class PreferencesForm(DsfrBaseForm):
     language = forms.ChoiceField(
         label=_("Language of my messages and pages"),
         help_text=_("E-mails and text messages from Séjour are written in this language."),
-        choices=settings.LANGUAGES,
+        # Each language named in itself and marked with its own lang (read out rightly).
+        choices=[
+            (code, format_html('<span lang="{}">{}</span>', code, name))
+            for code, name in settings.LANGUAGES
+        ],
         widget=forms.RadioSelect,
-        required=False,
         error_messages={
-            "invalid_choice": _("Choose one of the languages offered: French, English or Arabic.")
+            "required": _("Choose the language of your messages."),
+            "invalid_choice": _("Choose one of the languages offered: French, English or Arabic."),
         },
     )
-
-    def clean_language(self):
-        # Not sent (an old form, a client without it): the account keeps its language.
-        return self.cleaned_data["language"] or None
 
     def clean_mobile_phone(self):
         value = re.sub(r"[\s.\-]", "", self.cleaned_data["mobile_phone"])

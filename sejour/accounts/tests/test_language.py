@@ -1,6 +1,7 @@
 """The person's language: kept on the account by the switch and the settings page,
 restored at login, and the language of every message sent to them (issue 15 §1)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,14 @@ def test_before_login_the_switch_only_sets_the_cookie(client, applicant):
     response = client.post(SWITCH, {"language": "en", "next": "/aide/"})
     assert response.cookies[COOKIE].value == "en" and response.url == "/aide/"
     assert not User.objects.exclude(language="").exists()
+
+
+def test_the_language_of_messages_must_be_chosen(client, applicant):
+    client.force_login(applicant)
+    response = client.post(PREFERENCES, {"renewal_reminders": "on"})
+    assert response.status_code == 200
+    assert "Choose the language of your messages." in response.content.decode()
+    assert not AuditEvent.objects.filter(action="account.notice_preferences_changed").exists()
 
 
 @pytest.mark.parametrize("language", ["xx", "", "ar-MA<script>", "fr" * 10])
@@ -91,7 +100,8 @@ def test_the_settings_page_chooses_the_language_of_messages_and_audits_it(client
     event = AuditEvent.objects.get(action="account.notice_preferences_changed")
     assert "language" in event.data["changed"]
     page = client.get(PREFERENCES).content.decode()
-    assert 'value="ar"' in page and "checked" in page.split('value="ar"')[1][:40]
+    assert re.search(r'type="radio" name="language" value="ar"[^>]*checked', page)
+    assert '<span lang="ar">العربية</span>' in page and '<span lang="en">English</span>' in page
 
 
 def test_a_language_not_offered_is_refused_next_to_the_field(client, applicant):

@@ -14,7 +14,9 @@ URL = reverse("attention:preferences")
 
 def test_saving_settings_is_audited_without_the_number(client, applicant):
     client.force_login(applicant)
-    response = client.post(URL, {"mobile_phone": "06 12 34 56 78", "weekly_digest": "on"})
+    response = client.post(
+        URL, {"mobile_phone": "06 12 34 56 78", "weekly_digest": "on", "language": "en"}
+    )
     assert response.status_code == 302
     preferences = NoticePreferences.objects.get(user=applicant)
     assert preferences.mobile_phone == "+33612345678"
@@ -38,7 +40,7 @@ def test_the_form_shows_the_defaults_then_what_was_saved(client, applicant):
     client.force_login(applicant)
     page = client.get(URL).content.decode()
     assert len(re.findall(r'type="checkbox"[^>]*checked', page)) == 2
-    client.post(URL, {"mobile_phone": ""})
+    client.post(URL, {"mobile_phone": "", "language": "en"})
     assert not re.search(r'type="checkbox"[^>]*checked', client.get(URL).content.decode())
 
 
