@@ -24,8 +24,9 @@ class TemporaryPasswordMiddleware:
 def language_at_login(sender, request, user, **kwargs):
     """At login the account's language becomes the page's (every way of logging in).
 
-    An account that kept none takes the one the person chose before logging in (the
-    cookie of the switch), so that the worker's later messages are in it too. The
+    An account that kept none takes the one its pages were read in before logging in
+    (the cookie of the switch, else the browser's), so that the worker's later
+    messages are in it too. The
     cookie itself is set on the response by AccountLanguageMiddleware.
     """
     from django.conf import settings
@@ -43,6 +44,9 @@ def language_at_login(sender, request, user, **kwargs):
     kept = language_supported(user.language)
     if not kept:
         chosen = language_supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+        if not chosen and request.headers.get("Accept-Language"):
+            # Never used the switch: the language their browser asked the pages in.
+            chosen = language_supported(translation.get_language_from_request(request))
         if chosen:
             account_language_set(user=user, language=chosen, by=user)
         return

@@ -86,6 +86,13 @@ def test_an_account_without_a_language_takes_the_one_chosen_before_login(client,
     assert language_of(applicant) == "en"
 
 
+def test_without_the_switch_the_browsers_language_is_kept_at_login(applicant):
+    browser = Client(headers={"accept-language": "ar-MA,ar;q=0.9,fr;q=0.5"})
+    browser.post(LOGIN, {"identifier": applicant.identifier, "password": PASSWORD})
+    applicant.refresh_from_db()
+    assert applicant.language == "ar"
+
+
 def test_without_any_choice_messages_are_in_french(applicant):
     assert applicant.language == "" and language_of(applicant) == settings.LANGUAGE_CODE
 

@@ -239,3 +239,19 @@ def test_the_reminder_is_in_french_when_that_is_the_language_of_messages(setting
     assert email.subject == "Séjour : vous pouvez demander le renouvellement de votre titre"
     assert "15 juillet 2027" in email.body
     assert "prend fin le 15 juillet 2027" in sms.body
+
+
+def test_the_reminder_email_and_sms_are_in_the_persons_language_whatever_the_workers():
+    from django.utils import translation
+
+    person = holder("7500000026", phone="+33612345678")
+    User.objects.filter(pk=person.pk).update(language="ar")
+    with translation.override("fr"):
+        run_days(OPENING, OPENING)
+    email, sms = OutboxMessage.objects.order_by("id")
+    with translation.override("ar"):
+        assert email.subject == translation.gettext("Séjour: you can apply to renew your document")
+        assert translation.gettext("Hello,") in email.body
+    for text in (email.body, sms.body):
+        assert any("\u0600" <= char <= "\u06ff" for char in text)
+        assert "juillet" not in text and "July" not in text
