@@ -172,3 +172,39 @@ def test_an_uploaded_file_downloads_under_the_name_the_person_gave_it(client, ap
     )["Content-Disposition"]
     assert unquote(header.split("''")[1]) == "passeport-été.png"
     assert "passport" not in header  # no internal code in the person's file name
+
+
+def test_the_attestation_e_mail_and_its_attachment_are_in_the_holders_language(
+    applicant, ephoto_codes
+):
+    from sejour.notifications.models import OutboxMessage
+
+    attestation = filing_attestation(applicant, ephoto_codes["valid"], "en")
+    message = OutboxMessage.objects.get(recipient=applicant.email, attachment__isnull=False)
+    assert message.attachment_name == f"Attestation-of-filing-{attestation.number}.pdf"
+    assert message.subject.startswith("Séjour: your application")
+    assert "Your attestation of filing is attached to this e-mail." in message.body
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_personal_data_archive_and_the_list_of_documents_are_named_in_the_language(
+    client, applicant, language
+):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    client.cookies["django_language"] = language
+    client.force_login(applicant)
+    archive = client.get(reverse("accounts:my_data"))["Content-Disposition"]
+    pieces = client.get(reverse("applications:requirements_pdf", args=["student", "renewal"]))[
+        "Content-Disposition"
+    ]
+    with translation.override(language):
+        data = translation.pgettext("file name", "my-Séjour-data")
+        documents = translation.pgettext("file name", "documents-to-provide")
+    assert unquote(archive.split("''")[1]) == f"{data}.zip"
+    assert unquote(pieces.split("''")[1]).startswith(f"{documents}-")
+    for header in (archive, pieces):
+        header.encode("ascii")
+        assert header.startswith('attachment; filename="')
