@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from sejour.accounts.languages import language_of
@@ -68,7 +69,8 @@ def _render(attestation: Attestation, identity: CertifiedIdentity) -> bytes:
                 "application": application,
                 # Printed in full: the PDF is the holder's own document.
                 "identity_number": identity.number,
-                "identity_number_label": identity.number_label,
+                # Lazy: the translation beneath the French text names it in its language.
+                "identity_number_label": lazy(lambda: identity.number_label, str)(),
                 "document_label": DocumentKind(application.current_document["kind"]).label,
                 "document": application.current_document,
                 "document_end": application.current_document_ends_on,

@@ -51,6 +51,7 @@ def test_for_an_english_reader_the_french_text_comes_first_then_its_translation(
     notice = text.find("Only the French text has legal value.")
     assert 0 <= french < notice < english
     assert "It proves that the application was received." in text
+    assert "Foreign-national number" in text[english:]  # every label in the translation
     assert attestation.holder_name in text[english:]
 
 
