@@ -1,6 +1,8 @@
 """Attestations stay legally French; the holder's translation follows beneath (issue 15 §1)."""
 
 import io
+import json
+import zipfile
 
 import pytest
 from django.utils import translation
@@ -195,9 +197,16 @@ def test_the_personal_data_archive_and_the_list_of_documents_are_named_in_the_la
 
     from django.urls import reverse
 
+    applicant.language = language
+    applicant.save()
     client.cookies["django_language"] = language
     client.force_login(applicant)
-    archive = client.get(reverse("accounts:my_data"))["Content-Disposition"]
+    response = client.get(reverse("accounts:my_data"))
+    held = json.loads(
+        zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("my-data.json")
+    )
+    assert held["account"]["language"] == language  # what the account keeps is in it
+    archive = response["Content-Disposition"]
     pieces = client.get(reverse("applications:requirements_pdf", args=["student", "renewal"]))[
         "Content-Disposition"
     ]
