@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.models import User
 from sejour.audit.services import audit_record
 from sejour.figures.services import tallies_shift, tally_keys
@@ -584,13 +585,16 @@ def _move_open_applications(address_change: Application, by) -> None:
         )
         moved.append(other)
     if moved:
-        outbox_email(
-            to=address_change.applicant.email,
-            subject=_("Séjour: your applications go to the %(prefecture)s")
-            % {"prefecture": address_change.prefecture.name},
-            template="applications/email/moved.txt",
-            context={"address_change": address_change, "moved": moved},
-        )
+        language = language_of(address_change.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=address_change.applicant.email,
+                subject=_("Séjour: your applications go to the %(prefecture)s")
+                % {"prefecture": address_change.prefecture.name},
+                template="applications/email/moved.txt",
+                context={"address_change": address_change, "moved": moved},
+            )
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> Application:

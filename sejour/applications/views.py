@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from sejour.attestations.pdf import pdf_render
-from sejour.core.http import posted
+from sejour.core.http import content_disposition, download_filename, posted
 from sejour.registry.adapter import ONLINE_MOTIVES, get_registry
 from sejour.registry.models import DocumentKind, Motive
 from sejour.rules.models import Procedure
@@ -209,7 +210,14 @@ def requirements_pdf(request, motive, procedure):
         },
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="pieces-{motive}-{procedure}.pdf"'
+    response["Content-Disposition"] = content_disposition(
+        download_filename(
+            pgettext("file name", "documents-to-provide"),
+            Motive(motive).label,
+            Procedure(procedure).label,
+            extension="pdf",
+        )
+    )
     return response
 
 

@@ -5,10 +5,11 @@ an audit event with who, when and why, and queues its e-mails, SMS and PDFs."""
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.models import User
 from sejour.accounts.services import account_activate_from_visa
 from sejour.applications.models import Application, Decision
@@ -73,13 +74,16 @@ def instruction_start(*, application: Application, by) -> Application:
         tallies_shift(application=application, before=before)
         if application.applicant.is_provisional:
             account_activate_from_visa(user=application.applicant, by=by)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: the prefecture is examining your application %(reference)s")
-            % {"reference": application.reference},
-            template="instruction/email/started.txt",
-            context={"application": application},
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: the prefecture is examining your application %(reference)s")
+                % {"reference": application.reference},
+                template="instruction/email/started.txt",
+                context={"application": application},
+            )
         _after_commit(application, "cover")
     return application
 
@@ -118,17 +122,20 @@ def complement_request(
             application=application, items=items, message=message, deadline=deadline, created_by=by
         )
         tallies_shift(application=application, before=before)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
-            % {"reference": application.reference},
-            template="instruction/email/complement.txt",
-            context={
-                "application": application,
-                "request": request,
-                "deadline": date_format(deadline, "j F Y"),
-            },
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
+                % {"reference": application.reference},
+                template="instruction/email/complement.txt",
+                context={
+                    "application": application,
+                    "request": request,
+                    "deadline": date_format(deadline, "j F Y"),
+                },
+            )
     return request
 
 
@@ -201,13 +208,16 @@ def application_close(*, application: Application, reason: str, by) -> Applicati
             by=by,
         )
         tallies_shift(application=application, before=before)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: your application %(reference)s is closed")
-            % {"reference": application.reference},
-            template="instruction/email/closed.txt",
-            context={"application": application, "reason": reason},
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: your application %(reference)s is closed")
+                % {"reference": application.reference},
+                template="instruction/email/closed.txt",
+                context={"application": application, "reason": reason},
+            )
     return application
 
 
@@ -293,18 +303,24 @@ def permit_mark_made(*, application: Application, by) -> Application:
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
         if phone:
-            outbox_sms(
-                to=_international(phone),
-                template="notifications/sms/permit_available.txt",
+            language = language_of(application.applicant)
+            with translation.override(language):
+                outbox_sms(
+                    language=language,
+                    to=_international(phone),
+                    template="notifications/sms/permit_available.txt",
+                    context=context,
+                )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: your residence permit is ready (%(reference)s)")
+                % {"reference": application.reference},
+                template="instruction/email/permit_available.txt",
                 context=context,
             )
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: your residence permit is ready (%(reference)s)")
-            % {"reference": application.reference},
-            template="instruction/email/permit_available.txt",
-            context=context,
-        )
     return application
 
 

@@ -260,3 +260,19 @@ def test_rule_eligibility_reminder_of_an_employee_permit_says_where_other_permit
     }
     assert OTHER_PERMITS in bodies[employee.email]
     assert OTHER_PERMITS not in bodies[student.email]
+
+
+def test_the_reminder_email_and_sms_are_in_the_persons_language_whatever_the_workers():
+    from django.utils import translation
+
+    person = holder("7500000026", phone="+33612345678")
+    User.objects.filter(pk=person.pk).update(language="ar")
+    with translation.override("fr"):
+        run_days(OPENING, OPENING)
+    email, sms = OutboxMessage.objects.order_by("id")
+    with translation.override("ar"):
+        assert email.subject == translation.gettext("Séjour: you can apply to renew your document")
+        assert translation.gettext("Hello,") in email.body
+    for text in (email.body, sms.body):
+        assert any("\u0600" <= char <= "\u06ff" for char in text)
+        assert "juillet" not in text and "July" not in text
