@@ -1,0 +1,39 @@
+"""The collection's item in "Mon espace"'s list (sejour.attention.providers): an
+appointment Séjour booked that the person has not confirmed yet."""
+
+from django.urls import reverse
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from sejour.attention.providers import AttentionContext, AttentionItem, provider
+
+from .models import Booking
+from .selectors import local_time
+
+
+@provider
+def appointment_to_confirm(context: AttentionContext) -> list[AttentionItem]:
+    bookings = Booking.objects.filter(
+        application__applicant=context.user, status=Booking.Status.OFFERED
+    ).select_related("site", "application")
+    items = []
+    for booking in bookings:
+        local = local_time(booking.site, booking.starts_at)
+        items.append(
+            AttentionItem(
+                kind="collection_to_confirm",
+                title=_("A collection appointment to confirm (%(reference)s)")
+                % {"reference": booking.application.reference},
+                detail=_("%(date)s at %(time)s, %(site)s.")
+                % {
+                    "date": date_format(local, "l j F Y"),
+                    "time": time_format(local, "TIME_FORMAT"),
+                    "site": booking.site.name,
+                },
+                link_url=reverse("collection:booking", args=[booking.application.reference]),
+                link_label=_("Keep or move the appointment"),
+                due_on=local.date(),
+                rank=10,
+            )
+        )
+    return items
