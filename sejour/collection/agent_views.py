@@ -297,7 +297,7 @@ def staff_booking(request, reference):
             zone = ZoneInfo(site.time_zone)
             start = datetime.combine(day_form.cleaned_data["day"], time.min, tzinfo=zone)
             slots = [
-                (f"{s.site.pk}|{s.starts_at.isoformat()}", time_format(s.local, "TIME_FORMAT"))
+                (f"{s.site.pk}|{s.starts_at.isoformat()}", time_format(s.local, "H:i"))
                 for s in selectors.free_slots(
                     [site],
                     start=max(start, timezone.now() + selectors.LEAD),

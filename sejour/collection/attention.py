@@ -27,7 +27,7 @@ def appointment_to_confirm(context: AttentionContext) -> list[AttentionItem]:
                 detail=_("%(date)s at %(time)s, %(site)s.")
                 % {
                     "date": date_format(local, "l j F Y"),
-                    "time": time_format(local, "TIME_FORMAT"),
+                    "time": time_format(local, "H:i"),
                     "site": booking.site.name,
                 },
                 link_url=reverse("collection:booking", args=[booking.application.reference]),

@@ -127,14 +127,14 @@ def slot_problem(site: CollectionSite, moment: datetime, now: datetime | None = 
     now = now or timezone.now()
     if moment <= now:
         return _("This time has already passed. Choose a later one.")
-    if moment > now + timedelta(days=HORIZON_DAYS + 1):
-        return _("Appointments can be chosen up to %(days)d days ahead.") % {"days": HORIZON_DAYS}
     day = local_time(site, moment).date()
     reason = closed_reason(site, day)
     if reason:
         return _("The site is closed that day (%(reason)s). Choose another day.") % {
             "reason": reason
         }
+    if moment > now + timedelta(days=HORIZON_DAYS + 1):
+        return _("Appointments can be chosen up to %(days)d days ahead.") % {"days": HORIZON_DAYS}
     if moment not in day_starts(site, day):
         return _("This time is outside the site's opening hours. Choose one from the list.")
     return ""

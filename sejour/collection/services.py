@@ -26,6 +26,7 @@ from . import selectors
 from .models import Booking, CollectionSite, CollectionTally
 
 OFFER_HOLD = timedelta(hours=24)
+MIN_HOLD = timedelta(hours=1)
 REMINDER_DAYS_BEFORE = 2
 NO_SHOWS_BEFORE_SUPERVISOR = 2
 STAFF_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR, User.Role.SUPPORT)
@@ -288,7 +289,8 @@ def waiting_applications(prefecture_id: int, *, exclude_ids=()):
 def _offer_freed(site: CollectionSite, starts_at: datetime, desk: int | None, *, by) -> None:
     """Offer a freed desk-slot to the person who has waited longest, held OFFER_HOLD."""
     now = timezone.now()
-    if desk is None or starts_at <= now + selectors.LEAD:
+    # Too close to be taken in time (the person needs the lead and an hour to answer).
+    if desk is None or starts_at < now + selectors.LEAD + MIN_HOLD:
         return
     passed = Booking.objects.filter(
         site=site, starts_at=starts_at, status__in=[Booking.Status.EXPIRED]
@@ -337,15 +339,28 @@ def reminders_send(*, now: datetime | None = None) -> int:
     The conditional UPDATE on `reminded_at` decides: a second run (or two workers at
     once) finds nothing left to claim."""
     now = now or timezone.now()
-    horizon = now + timedelta(days=REMINDER_DAYS_BEFORE)
     sent = 0
-    candidates = Booking.objects.filter(
-        status__in=Booking.ACTIVE,
-        reminded_at__isnull=True,
-        starts_at__gt=now,
-        starts_at__lte=horizon,
-    ).values_list("pk", flat=True)
-    for pk in list(candidates):
+    # "Two days before" is counted in the site's calendar days: on Monday, Wednesday's.
+    candidates = (
+        Booking.objects.filter(
+            status__in=Booking.ACTIVE,
+            reminded_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE + 1),
+        )
+        .select_related("site")
+        .only("pk", "starts_at", "site__time_zone")
+    )
+    due = [
+        booking.pk
+        for booking in candidates
+        if (
+            selectors.local_time(booking.site, booking.starts_at).date()
+            - selectors.local_time(booking.site, now).date()
+        ).days
+        <= REMINDER_DAYS_BEFORE
+    ]
+    for pk in due:
         with transaction.atomic():
             claimed = Booking.objects.filter(
                 pk=pk, reminded_at__isnull=True, status__in=Booking.ACTIVE
@@ -529,7 +544,7 @@ def _notify(booking: Booking, kind: str) -> None:
             "application": application,
             "site": booking.site,
             "date": date_format(local, "l j F Y"),
-            "time": time_format(local, "TIME_FORMAT"),
+            "time": time_format(local, "H:i"),
             "expires": _when(booking, booking.expires_at) if booking.expires_at else "",
             "fees": fees,
             "total_cents": fees.total_cents,

@@ -26,7 +26,7 @@ def _day_slots(site, day) -> list[tuple[str, str]]:
         [site], start=max(start, now + selectors.LEAD), end=start + timedelta(days=1)
     )
     return [
-        (f"{slot.site.pk}|{slot.starts_at.isoformat()}", time_format(slot.local, "TIME_FORMAT"))
+        (f"{slot.site.pk}|{slot.starts_at.isoformat()}", time_format(slot.local, "H:i"))
         for slot in slots
     ]
 
