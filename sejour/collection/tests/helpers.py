@@ -1,10 +1,7 @@
 """Sites and ready permits for the collection tests, on a frozen clock."""
 
-from datetime import datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time
 
-import pytest
-import time_machine
 from django.utils import timezone
 
 from sejour.applications.models import Application, Decision, Status
@@ -14,13 +11,7 @@ from sejour.registry.models import Prefecture
 from sejour.rules.models import Procedure
 
 # Monday 1 June 2026, 09:00 in Paris (07:00 UTC): an ordinary working day.
-NOW = datetime(2026, 6, 1, 7, 0, tzinfo=dt_timezone.utc)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
 
 
 def site(
@@ -85,4 +76,4 @@ def decided(user, *, department="75", postcode="75011") -> Application:
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=dt_timezone.utc)
+    return datetime(*args, tzinfo=UTC)

@@ -9,7 +9,7 @@ from sejour.collection import selectors
 from sejour.collection.holidays import holidays_for, time_zone_for
 from sejour.collection.models import Closure
 
-from .helpers import clock, site, utc  # noqa: F401
+from .helpers import site, utc
 
 
 def fresh(created):

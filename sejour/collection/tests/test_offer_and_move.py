@@ -12,7 +12,7 @@ from sejour.collection.models import Booking, Closure, CollectionTally
 from sejour.conftest import outbox_text
 from sejour.notifications.models import OutboxMessage
 
-from .helpers import NOW, clock, decided, ready_permit, site, utc  # noqa: F401
+from .helpers import NOW, decided, ready_permit, site, utc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock", "media_root")]
 
