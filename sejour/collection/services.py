@@ -135,6 +135,11 @@ def booking_offer_first(*, application: Application, by) -> Booking | None:
     """Called by `permit_mark_made` in its transaction: book the earliest free slot at the
     site the person's address points to. None when no site has a free slot within the
     horizon: the person then waits for the first slot freed or opened."""
+    with transaction.atomic():
+        return _offer_first(application, by)
+
+
+def _offer_first(application: Application, by) -> Booking | None:
     sites = selectors.sites_with_calendar(application.prefecture_id)
     site = selectors.site_for(application, sites)
     if site is None:
