@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from .models import Closure, CollectionSite, OpeningHours
 
@@ -18,7 +19,7 @@ class SlotField(forms.ChoiceField):
         forms.Field.validate(self, value)
 
 
-class SlotChoiceForm(forms.Form):
+class SlotChoiceForm(DsfrBaseForm):
     slot = SlotField(
         label=_("Free times"),
         widget=forms.RadioSelect,
@@ -42,7 +43,7 @@ class SlotChoiceForm(forms.Form):
         return site_id, starts_at
 
 
-class DayForm(forms.Form):
+class DayForm(DsfrBaseForm):
     site = forms.TypedChoiceField(label=_("Site"), coerce=int)
     day = forms.DateField(
         label=_("Day"),
@@ -55,7 +56,7 @@ class DayForm(forms.Form):
         self.fields["site"].choices = [(site.pk, site.name) for site in sites]
 
 
-class CancelForm(forms.Form):
+class CancelForm(DsfrBaseForm):
     reason = forms.CharField(
         label=_("Why you cannot come (optional)"),
         required=False,
@@ -64,7 +65,7 @@ class CancelForm(forms.Form):
     )
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = CollectionSite
         fields = [
@@ -103,7 +104,7 @@ class SiteForm(forms.ModelForm):
         return " ".join(codes)
 
 
-class HoursForm(forms.Form):
+class HoursForm(DsfrBaseForm):
     """A site's week: for each day, up to two periods (morning, afternoon)."""
 
     def __init__(self, *args, **kwargs):
@@ -143,7 +144,7 @@ class HoursForm(forms.Form):
         return data
 
 
-class ClosureForm(forms.ModelForm):
+class ClosureForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["starts_on", "ends_on", "reason"]
@@ -159,5 +160,5 @@ class ClosureForm(forms.ModelForm):
         return data
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(DsfrBaseForm):
     reference = forms.CharField(label=_("Application reference"), max_length=20)

@@ -241,7 +241,10 @@ def booking_cancel(*, booking: Booking, by, reason: str = "") -> Booking:
         booking.ended_at = timezone.now()
         booking.save(update_fields=["status", "ended_at"])
         _audit("collection.cancelled", booking, by, on_behalf=on_behalf, reason=reason[:500])
-        _offer_freed(booking.site, booking.starts_at, booking.desk, by=by)
+        # The person who gave it up is not offered it back.
+        _offer_freed(
+            booking.site, booking.starts_at, booking.desk, by=by, freed_by=booking.application_id
+        )
     return booking
 
 
@@ -291,7 +294,9 @@ def waiting_applications(prefecture_id: int, *, exclude_ids=()):
     )
 
 
-def _offer_freed(site: CollectionSite, starts_at: datetime, desk: int | None, *, by) -> None:
+def _offer_freed(
+    site: CollectionSite, starts_at: datetime, desk: int | None, *, by, freed_by=None
+) -> None:
     """Offer a freed desk-slot to the person who has waited longest, held OFFER_HOLD."""
     now = timezone.now()
     # Too close to be taken in time (the person needs the lead and an hour to answer).
@@ -300,7 +305,8 @@ def _offer_freed(site: CollectionSite, starts_at: datetime, desk: int | None, *,
     passed = Booking.objects.filter(
         site=site, starts_at=starts_at, status__in=[Booking.Status.EXPIRED]
     ).values_list("application_id", flat=True)
-    for application in waiting_applications(site.prefecture_id, exclude_ids=passed)[:5]:
+    exclude = [*passed, *([freed_by] if freed_by else [])]
+    for application in waiting_applications(site.prefecture_id, exclude_ids=exclude)[:5]:
         try:
             booking = _take(
                 application,
@@ -447,7 +453,6 @@ def walk_in_record(*, application: Application, site: CollectionSite, by) -> Boo
             current.ended_at = timezone.now()
             current.save(update_fields=["status", "ended_at"])
             _audit("collection.cancelled", current, by, on_behalf=True, reason="walk-in")
-            _offer_freed(current.site, current.starts_at, current.desk, by=by)
         booking = Booking.objects.create(
             application=application,
             site=site,
@@ -459,6 +464,8 @@ def walk_in_record(*, application: Application, site: CollectionSite, by) -> Boo
         )
         booking.application = application
         _audit("collection.walk_in", booking, by)
+        if current is not None:
+            _offer_freed(current.site, current.starts_at, current.desk, by=by)
     return booking
 
 
