@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from sejour.applications.models import Status
 from sejour.attention.providers import AttentionContext, AttentionItem, provider
 
 from .models import Booking
@@ -13,8 +14,11 @@ from .selectors import local_time
 
 @provider
 def appointment_to_confirm(context: AttentionContext) -> list[AttentionItem]:
+    ready = [a.pk for a in context.applications if a.status == Status.PERMIT_AVAILABLE]
+    if not ready:
+        return []  # no query for the many who have no permit waiting
     bookings = Booking.objects.filter(
-        application__applicant=context.user, status=Booking.Status.OFFERED
+        application_id__in=ready, status=Booking.Status.OFFERED
     ).select_related("site", "application")
     items = []
     for booking in bookings:

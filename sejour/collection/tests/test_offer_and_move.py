@@ -327,3 +327,19 @@ def test_earliest_slot_at_a_full_site_comes_from_another_desk_or_day(applicant, 
     assert first.starts_at == second.starts_at == utc(2026, 6, 1, 9, 0)
     assert {first.desk, second.desk} == {1, 2}
     assert created.pk == first.site_id
+
+
+def test_the_hourly_command_passes_offers_on_and_reminds_once(applicant, other_applicant):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    created, application, booking = offered(applicant)
+    services.booking_move(
+        booking=booking, site=created, starts_at=utc(2026, 6, 2, 9, 0), by=applicant
+    )
+    out = StringIO()
+    call_command("collection_jobs", stdout=out)
+    assert "0 offer(s) passed on, 1 reminder(s) sent." in out.getvalue()
+    call_command("collection_jobs", stdout=out)
+    assert "0 offer(s) passed on, 0 reminder(s) sent." in out.getvalue()
