@@ -9,3 +9,7 @@ class CollectionConfig(AppConfig):
     def ready(self):
         # An appointment to confirm is one of the things "Mon espace" lists first.
         from . import attention  # noqa: F401
+        from .history import register
+
+        # History lines are words, never event codes.
+        register()

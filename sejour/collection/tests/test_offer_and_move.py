@@ -343,3 +343,31 @@ def test_the_hourly_command_passes_offers_on_and_reminds_once(applicant, other_a
     assert "0 offer(s) passed on, 1 reminder(s) sent." in out.getvalue()
     call_command("collection_jobs", stdout=out)
     assert "0 offer(s) passed on, 0 reminder(s) sent." in out.getvalue()
+
+
+def test_the_history_says_in_words_what_happened(client, applicant):
+    from sejour.applications.selectors import staff_history, timeline
+
+    created, application, booking = offered(applicant)
+    services.booking_move(
+        booking=booking, site=created, starts_at=utc(2026, 6, 3, 8, 30), by=applicant
+    )
+    labels = [line["label"] for line in timeline(application)]
+    assert "Collection appointment booked for you: 1 June 2026 11:00, " + created.name in labels
+    assert "Collection appointment moved to 3 June 2026 10:30, " + created.name in labels
+    staff = [line["label"] for line in staff_history(application)]
+    assert not [label for label in labels + staff if label.startswith("collection.")]
+
+
+def test_every_event_about_an_application_has_words():
+    import re
+    from pathlib import Path
+
+    from sejour.collection.history import LABELS
+
+    source = Path(services.__file__).read_text()
+    actions = set(re.findall(r'"(collection\.[a-z_]+)"', source))
+    site_level = {a for a in actions if a.startswith(("collection.site_", "collection.hours_"))}
+    site_level |= {"collection.closure_added", "collection.closure_removed"}
+    assert actions - site_level <= set(LABELS), actions - site_level - set(LABELS)
+    assert len(actions - site_level) >= 12
