@@ -538,7 +538,22 @@ def ics_for(booking: Booking) -> str:
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 §3.1: lines longer than 75 octets go on with CRLF and a space, never
+    cutting a UTF-8 character."""
+    parts, current = [], ""
+    for char in line:
+        limit = 75 if not parts else 74
+        if len((current + char).encode()) > limit:
+            parts.append(current)
+            current = char
+        else:
+            current += char
+    parts.append(current)
+    return "\r\n ".join(parts)
 
 
 def _notify(booking: Booking, kind: str) -> None:
@@ -595,6 +610,27 @@ def _notify(booking: Booking, kind: str) -> None:
                 attachment=name,
                 attachment_name="rendez-vous.ics" if name else "",
             )
+
+
+def tallies_recount() -> int:
+    """Set each prefecture's "ready and not collected" from the applications (one grouped
+    count on the status index), in case a permit left that status another way."""
+    from django.db.models import Count
+
+    counts = dict(
+        Application.objects.filter(status=Status.PERMIT_AVAILABLE)
+        .values("prefecture_id")
+        .annotate(n=Count("id"))
+        .values_list("prefecture_id", "n")
+    )
+    with transaction.atomic():
+        CollectionTally.objects.exclude(prefecture_id__in=counts).update(waiting=0)
+        for prefecture_id, n in counts.items():
+            if prefecture_id is not None:
+                CollectionTally.objects.update_or_create(
+                    prefecture_id=prefecture_id, defaults={"waiting": n}
+                )
+    return len(counts)
 
 
 def tally_permit_ready(*, application: Application, change: int) -> None:

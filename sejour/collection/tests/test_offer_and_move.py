@@ -371,3 +371,29 @@ def test_every_event_about_an_application_has_words():
     site_level |= {"collection.closure_added", "collection.closure_removed"}
     assert actions - site_level <= set(LABELS), actions - site_level - set(LABELS)
     assert len(actions - site_level) >= 12
+
+
+def test_an_overseas_appointment_is_told_in_local_time(
+    registry_person, django_capture_on_commit_callbacks
+):
+    from sejour.conftest import _applicant
+
+    person = _applicant(registry_person, "9740000001", postcode="97400")
+    reunion = site("974", name="Préfecture de La Réunion", hours=((time(8), time(11)),))
+    application = ready_permit(person, department="974", postcode="97400")
+    booking = services.booking_offer_first(application=application, by=None)
+    # 07:00 UTC is 11:00 in Saint-Denis: today is over; tomorrow 8:00 local is 04:00 UTC.
+    assert booking.site == reunion
+    assert booking.starts_at == utc(2026, 6, 2, 4, 0)
+    sms = OutboxMessage.objects.get(channel="sms", recipient="+33612345678")
+    assert "Tuesday 2 June 2026 at 08:00" in sms.body
+    ics = OutboxMessage.objects.get(channel="email").attachment.open("rb").read().decode()
+    assert "DTSTART:20260602T040000Z" in ics
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+
+
+def test_the_waiting_count_is_recounted_from_the_applications(applicant, other_applicant):
+    ready_permit(applicant)
+    ready_permit(other_applicant)
+    services.tallies_recount()
+    assert CollectionTally.objects.get(prefecture__department_code="75").waiting == 2

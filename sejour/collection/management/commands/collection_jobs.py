@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from sejour.collection.services import offers_expire, reminders_send
+from sejour.collection.services import offers_expire, reminders_send, tallies_recount
 
 
 class Command(BaseCommand):
     help = (
         "Pass on the waiting-list offers not taken in time and send the reminders of "
-        "appointments two days ahead (each once); hourly, from cron."
+        "appointments two days ahead (each once), recount the permits waiting; hourly, from cron."
     )
 
     def add_arguments(self, parser):
@@ -23,4 +23,5 @@ class Command(BaseCommand):
             return
         expired = offers_expire()
         reminded = reminders_send()
+        tallies_recount()
         self.stdout.write(f"{expired} offer(s) passed on, {reminded} reminder(s) sent.")
