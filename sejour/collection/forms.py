@@ -82,6 +82,10 @@ class SiteForm(DsfrBaseForm, forms.ModelForm):
             "postcodes": _("Separated by spaces. The main site serves every other postcode."),
         }
 
+    def _get_validation_exclusions(self):
+        # Marking a new main site is allowed: site_save takes the mark off the old one.
+        return {*super()._get_validation_exclusions(), "is_main"}
+
     def clean_slot_minutes(self):
         value = self.cleaned_data["slot_minutes"]
         if value < 5 or value > 240:

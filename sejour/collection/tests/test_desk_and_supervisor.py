@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from sejour.audit.models import AuditEvent
 from sejour.collection import services
-from sejour.collection.models import Booking, CollectionTally, OpeningHours
+from sejour.collection.models import Booking, CollectionSite, CollectionTally, OpeningHours
 from sejour.notifications.models import OutboxMessage
 
 from .helpers import NOW, ready_permit, site, utc
@@ -206,6 +206,8 @@ def test_a_closure_moves_the_appointments_of_those_days(agent_client, supervisor
     url = reverse("collection:closures", args=[created.pk])
     bad = supervisor.post(url, {"starts_on": "2026-06-05", "ends_on": "2026-06-03", "reason": "x"})
     assert bad.status_code == 400
+    assert "comes after the first" in bad.content.decode()
+    assert "onstraint" not in bad.content.decode()  # no internal code on the screen
     response = supervisor.post(
         url, {"starts_on": "2026-06-03", "ends_on": "2026-06-03", "reason": "Grève"}
     )
@@ -231,6 +233,7 @@ def test_site_form_refuses_bad_values_next_to_the_field(agent_client, supervisor
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert {"slot_minutes", "desks", "postcodes"} <= set(errors)
+    assert "onstraint" not in response.content.decode()
     response = supervisor.post(
         reverse("collection:site_new"),
         {
@@ -268,3 +271,24 @@ def test_capacity_view_reads_the_tally_with_few_queries(
     with CaptureQueriesContext(connection) as many:
         supervisor.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_new_main_site_takes_the_mark_from_the_old_one(agent_client, supervisor_paris):
+    old = site()
+    supervisor = agent_client(supervisor_paris)
+    response = supervisor.post(
+        reverse("collection:site_new"),
+        {
+            "name": "Nouveau site",
+            "address": "x",
+            "slot_minutes": "15",
+            "desks": "1",
+            "postcodes": "",
+            "is_main": "on",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert not old.is_main
+    assert CollectionSite.objects.get(name="Nouveau site").is_main
