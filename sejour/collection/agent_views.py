@@ -145,7 +145,10 @@ def day(request, site_id):
     if request.GET.get("jour"):
         try:
             shown = datetime.strptime(request.GET["jour"], "%Y-%m-%d").date()
+            if abs((shown - today).days) > 366:
+                raise ValueError("more than a year away")
         except ValueError:
+            shown = today
             messages.error(request, _("This date is not valid: today is shown."))
     bookings = selectors.day_bookings(site, shown)
     for booking in bookings:

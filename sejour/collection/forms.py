@@ -38,7 +38,7 @@ class SlotChoiceForm(DsfrBaseForm):
             starts_at = datetime.fromisoformat(moment)
         except ValueError:
             raise forms.ValidationError(_("Choose a time from the list.")) from None
-        if starts_at.tzinfo is None:
+        if starts_at.tzinfo is None or not 2000 <= starts_at.year <= 2999:
             raise forms.ValidationError(_("Choose a time from the list."))
         return site_id, starts_at
 

@@ -292,3 +292,13 @@ def test_a_new_main_site_takes_the_mark_from_the_old_one(agent_client, superviso
     old.refresh_from_db()
     assert not old.is_main
     assert CollectionSite.objects.get(name="Nouveau site").is_main
+
+
+def test_odd_dates_in_the_day_view_show_today_with_a_message(agent_client, agent_paris):
+    created = site()
+    agent = agent_client(agent_paris)
+    url = reverse("collection:day", args=[created.pk])
+    for value in ("9999-12-31", "0001-01-01", "2026-02-30", "demain"):
+        response = agent.get(url, {"jour": value})
+        assert response.status_code == 200, value
+        assert response.context["day"] == NOW.date()

@@ -397,3 +397,22 @@ def test_the_waiting_count_is_recounted_from_the_applications(applicant, other_a
     ready_permit(other_applicant)
     services.tallies_recount()
     assert CollectionTally.objects.get(prefecture__department_code="75").waiting == 2
+
+
+def test_extreme_times_are_refused_without_an_error_page(client, applicant):
+    created, application, _booking = offered(applicant)
+    client.force_login(applicant)
+    for value in (
+        f"{created.pk}|9999-12-31T23:59:00+14:00",
+        f"{created.pk}|0001-01-01T00:00:00+00:00",
+    ):
+        response = client.post(
+            reverse("collection:move", args=[application.reference]), {"slot": value}
+        )
+        assert response.status_code == 400, value
+    response = client.get(
+        reverse("collection:booking", args=[application.reference]),
+        {"site": created.pk, "day": "9999-12-31"},
+    )
+    assert response.status_code == 200
+    assert "Choose a day between today and" in response.content.decode()
