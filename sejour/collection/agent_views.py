@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -294,8 +294,16 @@ def staff_booking(request, reference):
     data = request.GET if "day" in request.GET else None
     day_form = DayForm(data, sites=sites, initial={"day": timezone.localdate()})
     slots = []
+    today = timezone.localdate()
+    last = today + timedelta(days=selectors.HORIZON_DAYS)
     if data is not None and day_form.is_valid():
         site = next((s for s in sites if s.pk == day_form.cleaned_data["site"]), None)
+        if not today <= day_form.cleaned_data["day"] <= last:
+            day_form.add_error(
+                "day",
+                _("Choose a day between today and %(last)s.") % {"last": date_format(last)},
+            )
+            site = None
         if site is not None:
             zone = ZoneInfo(site.time_zone)
             start = datetime.combine(day_form.cleaned_data["day"], time.min, tzinfo=zone)

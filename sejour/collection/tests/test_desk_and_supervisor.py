@@ -130,6 +130,8 @@ def test_an_agent_books_for_the_person_recorded_as_such(
     url = reverse("collection:staff_booking", args=[application.reference])
     page = agent.get(url, {"site": created.pk, "day": "2026-06-04"})
     assert page.status_code == 200 and "11:00" in page.content.decode()
+    far = agent.get(url, {"site": created.pk, "day": "9999-12-31"})
+    assert far.status_code == 200 and "Choose a day between today and" in far.content.decode()
     response = agent.post(url, {"slot": f"{created.pk}|{utc(2026, 6, 4, 9, 0).isoformat()}"})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="collection.moved", actor=agent_paris)

@@ -461,6 +461,9 @@ def test_state_changing_requests_need_the_csrf_token(world):
         reverse("support:contact"),
         reverse("set_language"),
         reverse("accounts:password_change"),
+        reverse("collection:keep", args=kwargs["collection:keep"]),
+        reverse("collection:move", args=kwargs["collection:move"]),
+        reverse("collection:cancel", args=kwargs["collection:cancel"]),
     ]
     for url in posts:
         assert client.post(url, {"language": "en"}).status_code == 403, url
