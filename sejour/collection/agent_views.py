@@ -49,7 +49,7 @@ def site_edit(request, site_id=None):
         site = CollectionSite(prefecture=request.user.prefecture)
     else:
         site = selectors.site_for_agent(request.user, site_id)
-    form = SiteForm(request.POST or None, instance=site)
+    form = SiteForm(request.POST if request.method == "POST" else None, instance=site)
     if request.method == "POST" and form.is_valid():
         moved = services.site_save(site=form.save(commit=False), by=request.user)
         messages.success(request, _("The site is saved."))
@@ -74,7 +74,7 @@ def site_hours(request, site_id):
         if period <= 2:
             initial[f"d{hours.weekday}_{period}_opens"] = hours.opens
             initial[f"d{hours.weekday}_{period}_closes"] = hours.closes
-    form = HoursForm(request.POST or None, initial=initial)
+    form = HoursForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         moved = services.hours_set(site=site, periods=form.cleaned_data["periods"], by=request.user)
         if moved:
@@ -105,7 +105,7 @@ def site_hours(request, site_id):
 def site_closures(request, site_id):
     _supervisor(request)
     site = selectors.site_for_agent(request.user, site_id)
-    form = ClosureForm(request.POST or None)
+    form = ClosureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and "remove" in request.POST:
         try:
             services.closure_remove(

@@ -304,3 +304,34 @@ def test_odd_dates_in_the_day_view_show_today_with_a_message(agent_client, agent
         response = agent.get(url, {"jour": value})
         assert response.status_code == 200, value
         assert response.context["day"] == NOW.date()
+
+
+def test_the_sites_list_costs_the_same_with_more_sites(agent_client, agent_paris):
+    site()
+    agent = agent_client(agent_paris)
+    url = reverse("collection:sites")
+    with CaptureQueriesContext(connection) as few:
+        assert agent.get(url).status_code == 200
+    for n in range(5):
+        site(name=f"Sous-préfecture {n}", is_main=False, postcodes=f"7501{n}")
+    with CaptureQueriesContext(connection) as many:
+        text = agent.get(url).content.decode()
+    assert "Sous-préfecture 4" in text
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_closing_every_day_tells_the_person_their_appointment_is_cancelled(
+    agent_client, supervisor_paris, applicant
+):
+    created = site()
+    application, booking = booked(applicant, created, utc(2026, 6, 3, 8, 0))
+    OutboxMessage.objects.all().delete()
+    supervisor = agent_client(supervisor_paris)
+    response = supervisor.post(reverse("collection:hours", args=[created.pk]), {})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert not Booking.objects.filter(application=application, status__in=Booking.HOLDING)
+    told = OutboxMessage.objects.get(recipient=applicant.email)
+    assert "cancelled" in told.subject and not told.attachment
+    assert OutboxMessage.objects.filter(channel="sms", body__contains="cancelled").exists()
