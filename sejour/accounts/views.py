@@ -99,7 +99,7 @@ def signup_residence(request):
                     "against your permit, receipt or VLS-TS confirmation."
                 ),
             )
-        elif not document.allows_online_procedure:
+        elif not document.opens_account:
             return _ineligible(request, document)
         elif User.objects.filter(identifier=document.person.foreign_number).exists():
             form.add_error(
@@ -145,7 +145,7 @@ def signup_visa(request):
                     "against the sticker in your passport."
                 ),
             )
-        elif not document.allows_online_procedure:
+        elif not document.opens_account:
             return _ineligible(request, document)
         elif User.objects.filter(visa_number=document.number).exists():
             form.add_error(

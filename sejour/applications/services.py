@@ -19,7 +19,7 @@ from sejour.figures.services import tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
-from sejour.registry.models import Prefecture
+from sejour.registry.models import DocumentKind, Prefecture
 from sejour.rules.models import Procedure
 from sejour.rules.services import (
     CHANGE_PROCEDURES,
@@ -257,7 +257,7 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
     if motive not in ONLINE_MOTIVES:
         raise ApplicationError(_("This kind of permit cannot be requested online."))
     document = current_document_for(applicant)
-    if document is None or not document.allows_online_procedure:
+    if document is None or not document.allows_application_for(motive):
         raise ApplicationError(_("Your current document does not allow an online application."))
     window = filing_window(
         document_kind=document.kind,
@@ -284,6 +284,41 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
             motive=motive,
             document=document,
         )
+
+
+# Decision 0011, for the applications started before it: not decided yet, so their
+# fee and their next ADPs can still follow the rule.
+RECLASSIFIABLE = (Status.DRAFT, *OPEN_BEFORE_DECISION)
+
+
+def vls_ts_renewals_reclassify(*, by=None) -> int:
+    """Applications started from a validated VLS-TS as first applications become
+    renewals (renewal tax; the next ADPs are renewal ones), each change audited and
+    shown in the history. Decided ones are left as they are. Returns how many changed."""
+    changed = 0
+    candidates = Application.objects.filter(
+        procedure=Procedure.FIRST,
+        current_document__kind=DocumentKind.VLS_TS,
+        status__in=RECLASSIFIABLE,
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            application = _lock(Application(pk=pk))
+            if application.procedure != Procedure.FIRST or application.status not in (
+                RECLASSIFIABLE
+            ):
+                continue  # decided or changed meanwhile
+            application.procedure = Procedure.RENEWAL
+            application.save(update_fields=["procedure"])
+            audit_record(
+                action="application.reclassified",
+                actor=by,
+                subject=application.applicant,
+                application=application,
+                data={"from": Procedure.FIRST, "to": Procedure.RENEWAL},
+            )
+        changed += 1
+    return changed
 
 
 def step_slugs(application: Application) -> list[str]:

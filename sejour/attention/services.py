@@ -27,6 +27,7 @@ from sejour.applications.models import Application, Status
 from sejour.attestations.models import Attestation
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email, outbox_sms
+from sejour.registry.adapter import ONLINE_MOTIVES
 from sejour.registry.models import DocumentKind
 from sejour.rules.services import add_months, filing_window_rule, window_dates
 
@@ -262,6 +263,9 @@ def _reminder_send(reminder: DueReminder, today: date) -> bool:
                 "kind": kind,
                 "name": user.full_name,
                 "document_kind": document.kind_label,
+                # Any permit opens an account, but not every permit is renewed here
+                # (decision 0010): say where the others are asked for.
+                "motive_online": document.motive in ONLINE_MOTIVES,
                 "ends_on": date_format(document.valid_until, "j F Y"),
                 "opens_on": date_format(opens_on, "j F Y"),
                 "closes_on": date_format(late_from - timedelta(days=1), "j F Y"),

@@ -196,7 +196,10 @@ PEOPLE = [
         documents=[DemoDocument(DocumentKind.VLS, "234567890", -15, 350, Motive.STUDENT)],
     ),
     DemoPerson(
-        situation="Employee permit: not eligible online, sent to the Nord prefecture",
+        situation=(
+            "Employee permit: may open an account (change of address, loss, a talent or "
+            "student permit); an employee renewal is sent to the Nord prefecture"
+        ),
         last_name="Benali",
         first_names="Karim",
         birth_date=date(1985, 12, 2),

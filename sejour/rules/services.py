@@ -65,8 +65,13 @@ class WindowState:
 
 
 def procedure_for(document_kind: str) -> str:
-    """After a visa, a first application; after a permit or a receipt, a renewal."""
-    if document_kind in (DocumentKind.VLS, DocumentKind.VLS_TS, DocumentKind.VISA):
+    """After a visa "titre à solliciter", a first application; after a permit, a
+    receipt or a validated VLS-TS, a renewal.
+
+    A VLS-TS is a residence permit once validated, and its holder paid the first-permit
+    tax then: the card that follows is asked for like a renewal, with the renewal tax
+    and the renewal ADP, which lets its holder travel (decision 0011)."""
+    if document_kind in (DocumentKind.VLS, DocumentKind.VISA):
         return Procedure.FIRST
     return Procedure.RENEWAL
 

@@ -161,7 +161,7 @@ def _assistable_document(foreign_number: str, valid_from, valid_until, consent: 
     )
     if document is None:
         raise ApplicationError(_("We found no document with this number and these dates."))
-    if not document.allows_online_procedure:
+    if not document.opens_account:
         raise ApplicationError(
             _("This person's procedure is not done online: send them to their prefecture.")
         )
