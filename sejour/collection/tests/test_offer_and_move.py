@@ -416,3 +416,17 @@ def test_extreme_times_are_refused_without_an_error_page(client, applicant):
     )
     assert response.status_code == 200
     assert "Choose a day between today and" in response.content.decode()
+
+
+def test_a_support_agent_helping_the_person_is_named_in_the_record(client, applicant):
+    from sejour.support.middleware import NAME_KEY, SESSION_KEY
+
+    _created, application, _booking = offered(applicant)
+    client.force_login(applicant)
+    session = client.session
+    session[SESSION_KEY], session[NAME_KEY] = "support", "Sam Martin"
+    session.save()
+    assert client.post(reverse("collection:keep", args=[application.reference])).status_code == 302
+    event = AuditEvent.objects.get(action="collection.confirmed")
+    assert event.data["on_behalf_by"] == "support"
+    assert event.data["on_behalf_by_name"] == "Sam Martin"
