@@ -430,3 +430,16 @@ def test_a_support_agent_helping_the_person_is_named_in_the_record(client, appli
     event = AuditEvent.objects.get(action="collection.confirmed")
     assert event.data["on_behalf_by"] == "support"
     assert event.data["on_behalf_by_name"] == "Sam Martin"
+
+
+def test_a_site_closed_to_appointments_is_refused_and_the_booking_kept(client, applicant):
+    created, application, booking = offered(applicant)
+    other = site(name="Sous-préfecture fermée", is_main=False)
+    other.is_active = False
+    other.save()
+    client.force_login(applicant)
+    response = move(client, application, utc(2026, 6, 2, 8, 0), other.pk)
+    assert response.status_code == 400
+    assert "Choose one of your prefecture's sites." in response.context["slot_form"].errors["slot"]
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.OFFERED and booking.site == created
