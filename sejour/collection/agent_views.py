@@ -19,7 +19,16 @@ from sejour.applications.models import Application, Status
 from sejour.instruction.views import agent_required
 
 from . import selectors, services
-from .forms import CancelForm, ClosureForm, DayForm, HoursForm, SiteForm, SlotChoiceForm, WalkInForm
+from .forms import (
+    CancelForm,
+    ClosureForm,
+    DayForm,
+    HoursForm,
+    SiteForm,
+    SlotChoiceForm,
+    ThresholdForm,
+    WalkInForm,
+)
 from .models import Booking, CapacityRule, CollectionSite, CollectionTally, OpeningHours
 
 
@@ -340,7 +349,21 @@ def capacity(request):
     prefecture = request.user.prefecture
     tally = CollectionTally.objects.filter(prefecture=prefecture).first()
     rule = CapacityRule.objects.filter(prefecture=prefecture).first()
-    threshold = rule.warn_after_days if rule else 21
+    threshold = (
+        rule.warn_after_days if rule else CapacityRule._meta.get_field("warn_after_days").default
+    )
+    form = ThresholdForm(
+        request.POST if request.method == "POST" else None,
+        initial={"warn_after_days": threshold},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.capacity_threshold_set(
+            prefecture_id=prefecture.pk,
+            warn_after_days=form.cleaned_data["warn_after_days"],
+            by=request.user,
+        )
+        messages.success(request, _("The threshold is saved."))
+        return redirect("collection:capacity")
     sites = selectors.sites_with_calendar(prefecture.pk)
     now = timezone.now()
     end = now + timedelta(days=selectors.HORIZON_DAYS)
@@ -377,5 +400,8 @@ def capacity(request):
             "average_days": average_days,
             "threshold": threshold,
             "warning": average_days is not None and average_days > threshold,
+            "form": form,
+            "submit_label": _("Save the threshold"),
         },
+        status=400 if request.method == "POST" else 200,
     )

@@ -166,3 +166,17 @@ class ClosureForm(DsfrBaseForm, forms.ModelForm):
 
 class WalkInForm(DsfrBaseForm):
     reference = forms.CharField(label=_("Application reference"), max_length=20)
+
+
+class ThresholdForm(DsfrBaseForm):
+    warn_after_days = forms.IntegerField(
+        label=_("Warn when the average wait exceeds (days)"),
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "invalid": _("Enter a number of days, from 1 to 365."),
+            "min_value": _("Enter a number of days, from 1 to 365."),
+            "max_value": _("Enter a number of days, from 1 to 365."),
+            "required": _("Enter a number of days, from 1 to 365."),
+        },
+    )

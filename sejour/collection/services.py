@@ -774,3 +774,23 @@ def _rebook_invalid(site: CollectionSite, *, by, why: str) -> int:
             _notify(booking, "lost")
         moved += 1
     return moved
+
+
+def capacity_threshold_set(*, prefecture_id: int, warn_after_days: int, by):
+    """The prefecture's threshold for the waiting-time warning, audited."""
+    from .models import CapacityRule
+
+    _check_supervisor(prefecture_id, by)
+    with transaction.atomic():
+        rule, _created = CapacityRule.objects.select_for_update().get_or_create(
+            prefecture_id=prefecture_id
+        )
+        before = rule.warn_after_days
+        rule.warn_after_days = warn_after_days
+        rule.save(update_fields=["warn_after_days"])
+        audit_record(
+            action="collection.threshold_changed",
+            actor=by,
+            data={"from": before, "to": warn_after_days},
+        )
+    return rule

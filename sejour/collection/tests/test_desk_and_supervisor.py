@@ -335,3 +335,26 @@ def test_closing_every_day_tells_the_person_their_appointment_is_cancelled(
     told = OutboxMessage.objects.get(recipient=applicant.email)
     assert "cancelled" in told.subject and not told.attachment
     assert OutboxMessage.objects.filter(channel="sms", body__contains="cancelled").exists()
+
+
+def test_the_supervisor_sets_the_warning_threshold(agent_client, supervisor_paris, agent_paris):
+    from sejour.collection.models import CapacityRule
+
+    created = site()
+    CollectionTally.objects.create(
+        prefecture=created.prefecture, waiting=1, collected=1, total_wait_seconds=10 * 86400
+    )
+    supervisor = agent_client(supervisor_paris)
+    url = reverse("collection:capacity")
+    assert "The wait is too long" not in supervisor.get(url).content.decode()  # 21 days
+    for wrong in ("abc", "0", "400", ""):
+        response = supervisor.post(url, {"warn_after_days": wrong})
+        assert response.status_code == 400, wrong
+        assert "from 1 to 365" in str(response.context["form"].errors["warn_after_days"])
+    assert supervisor.post(url, {"warn_after_days": "7"}).status_code == 302
+    assert CapacityRule.objects.get(prefecture=created.prefecture).warn_after_days == 7
+    event = AuditEvent.objects.get(action="collection.threshold_changed")
+    assert event.actor == supervisor_paris and event.data == {"from": 21, "to": 7}
+    assert "The wait is too long" in supervisor.get(url).content.decode()
+    agent = agent_client(agent_paris, Client())
+    assert agent.post(url, {"warn_after_days": "1"}).status_code == 403
