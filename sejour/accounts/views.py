@@ -495,18 +495,22 @@ def password_change(request):
 
 # --- The applicant's space -------------------------------------------------------
 
+SPACE_OF_ROLE = {
+    User.Role.EMPLOYER: "employers:space",
+    User.Role.AGENT: "instruction:queue",
+    User.Role.SUPERVISOR: "instruction:queue",
+    User.Role.SUPPORT: "support:tickets",
+    User.Role.ADMIN: "admin:index",
+}
+
 
 @login_required
 def home(request):
     user = request.user
-    if user.role == User.Role.EMPLOYER:
-        return redirect("employers:space")  # an employer's space is theirs, not an applicant's
     if not user.is_applicant:
-        registry = get_registry()
-        document = (
-            registry.current_document(foreign_number=user.identifier) if user.identifier else None
-        )
-        return render(request, "accounts/home.html", {"document": document})
+        # "Mon espace" is an applicant's: staff and employers are sent to their own space
+        # (a staff identifier is not a foreign-national number).
+        return redirect(SPACE_OF_ROLE.get(user.role, "core:home"))
     # What needs the person comes first; the document it reads is the one shown below.
     context = AttentionContext(user=user, today=timezone.localdate())
     return render(
