@@ -339,3 +339,19 @@ def test_the_conversation_pages_run_the_same_queries_whatever_the_number_of_mess
         exchange(6)
     counts()
     assert counts() == small
+
+
+@pytest.mark.django_db
+def test_an_attachment_with_a_virus_is_refused_without_the_signature_name(filed, caplog):
+    from sejour.conftest import EICAR
+
+    with pytest.raises(ApplicationError) as refused:
+        services.message_send(
+            application=filed,
+            body="Voici",
+            uploaded=SimpleUploadedFile("v.png", png_bytes() + EICAR),
+            by=filed.applicant,
+        )
+    assert str(refused.value) == "This file was refused by the virus check."
+    assert any("EICAR" in record.getMessage() for record in caplog.records)
+    assert not Message.objects.exists()

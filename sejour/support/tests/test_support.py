@@ -58,7 +58,7 @@ def test_contact_form_is_prefilled_for_a_logged_in_person(client, applicant):
     [
         (pdf_bytes(), "doc.pdf", "Only images are accepted"),
         (EICAR, "x.png", "not accepted"),
-        (png_bytes() + EICAR, "x.png", "virus"),
+        (png_bytes() + EICAR, "x.png", "This file was refused by the virus check."),
         (b"", "empty.png", "empty"),
     ],
 )
