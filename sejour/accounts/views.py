@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -104,9 +106,15 @@ def signup_residence(request):
         elif User.objects.filter(identifier=document.person.foreign_number).exists():
             form.add_error(
                 "foreign_number",
-                _(
-                    "An account already exists for this number. Log in, or choose "
-                    "“Forgotten password” if you no longer know your password."
+                format_html(
+                    _(
+                        "An account already exists for this number. "
+                        '<a href="{login}">Log in</a>, or choose '
+                        '<a href="{reset}">“Forgotten password”</a> '
+                        "if you no longer know your password."
+                    ),
+                    login=reverse("accounts:login"),
+                    reset=reverse("accounts:password_reset"),
                 ),
             )
         else:
@@ -150,7 +158,13 @@ def signup_visa(request):
         elif User.objects.filter(visa_number=document.number).exists():
             form.add_error(
                 "visa_number",
-                _("An account already exists for this visa. Log in with your visa number."),
+                format_html(
+                    _(
+                        "An account already exists for this visa. "
+                        '<a href="{login}">Log in with your visa number</a>.'
+                    ),
+                    login=reverse("accounts:visa_login"),
+                ),
             )
         else:
             request.session[SIGNUP_SESSION_KEY] = {
