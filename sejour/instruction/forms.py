@@ -103,6 +103,7 @@ class DecisionForm(DsfrBaseForm):
         label=_("Reasons"),
         help_text=_("Required. For a refusal, they are printed on the decision letter."),
         max_length=5000,
+        error_messages={"required": _("Write the reasons for the decision.")},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -112,6 +113,7 @@ class CloseForm(DsfrBaseForm):
         label=_("Reason for closing"),
         help_text=_("Required; shown to the applicant."),
         max_length=3000,
+        error_messages={"required": _("Write the reason: the applicant will read it.")},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -121,6 +123,7 @@ class HandOverForm(DsfrBaseForm):
         label=_("Electronic stamp numbers"),
         help_text=_("16 digits each, one per line. Paper stamps are not accepted."),
         max_length=500,
+        error_messages={"required": _("Enter the number of at least one electronic stamp.")},
         widget=forms.Textarea(attrs={"rows": 3, "inputmode": "numeric"}),
     )
 
@@ -132,11 +135,15 @@ class IdentityReviewForm(DsfrBaseForm):
     verdict = forms.ChoiceField(
         label=_("Which one is right?"),
         choices=IdentityReview.Verdict.choices,
+        error_messages={"required": _("Choose which one is right.")},
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("What you checked"),
         help_text=_("Required, for the history: for example the passport seen at the desk."),
         max_length=2000,
+        error_messages={
+            "required": _("Say what you checked, for example the passport seen at the desk.")
+        },
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -61,7 +61,10 @@ class ContactForm(DsfrBaseForm):
 
 class TicketAnswerForm(DsfrBaseForm):
     message = forms.CharField(
-        label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Answer"),
+        max_length=5000,
+        error_messages={"required": _("Write the answer.")},
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
@@ -87,5 +90,6 @@ class AssistanceForm(ValidityDatesMixin, DsfrBaseForm):
         label=_(
             "The person is present, asked for help, and agrees that I file "
             "on their behalf and see their data."
-        )
+        ),
+        error_messages={"required": _("The person's consent is required.")},
     )

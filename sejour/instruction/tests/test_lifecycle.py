@@ -310,7 +310,9 @@ def test_closing_needs_a_supervisor_a_passed_deadline_and_a_reason(
     with time_machine.travel(timezone.now() + timedelta(days=12)):
         supervisor = agent_client(supervisor_paris, Client())  # the earlier session has expired
         response = action(supervisor, application, "close", {"reason": ""})
-        assert "reason" in response.context["close_form"].errors
+        assert response.context["close_form"].errors["reason"] == [
+            "Write the reason: the applicant will read it."
+        ]
         queue = supervisor.get(
             reverse("instruction:queue") + "?deadline_passed=on"
         ).content.decode()
