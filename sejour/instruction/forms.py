@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from sejour.accounts.forms import DateInput
-from sejour.applications.models import Status
+from sejour.applications.models import STAFF_STATUS_LABELS, Status
 from sejour.registry.models import Motive
 
 from .models import IdentityReview
@@ -35,7 +35,8 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))] + [(s.value, s.label) for s in Status if s != Status.DRAFT],
+        choices=[("", _("All"))]
+        + [(s.value, STAFF_STATUS_LABELS.get(s, s.label)) for s in Status if s != Status.DRAFT],
     )
     motive = forms.ChoiceField(
         label=_("Motive"),

@@ -125,7 +125,9 @@ def test_applicant_asks_with_a_screenshot_and_the_agent_answers_with_a_template(
     detail = person.get(reverse("applications:detail", args=[filed.reference])).content.decode()
     assert "Message sent to the prefecture" in detail and "Message from the prefecture" in detail
     view = agent.get(agent_url(filed)).content.decode()
-    assert "Message sent to the prefecture" in view and "Message from the prefecture" in view
+    # The prefecture's history speaks from the prefecture's side.
+    assert "Message from the applicant" in view and "Message sent to the applicant" in view
+    assert "Message sent to the prefecture" not in view
     assert "The applicant read the prefecture&#x27;s messages" in view
     assert "The applicant read" not in detail  # the prefecture's history only
 
