@@ -1,12 +1,18 @@
 """Reads about applications, and who may read them."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from sejour.accounts.models import User
 from sejour.audit import labels
 from sejour.audit.models import AuditEvent
+from sejour.core.templatetags.sejour import euros
 from sejour.rules.services import document_requirements, wizard_steps
 
 from .forms import MOTIVE_FORMS, AddressCardForm, DeclarationForm, PersonalForm, ResourcesForm
@@ -109,12 +115,39 @@ def staff_history(application: Application) -> list[dict]:
     ]
 
 
+# Answers given in euros, shown as amounts ("1 200 €", with the reader's separators).
+AMOUNT_FIELDS = {"monthly_amount", "annual_salary"}
+
+
+def _date_shown(value) -> str:
+    """An answered date ("1990-03-12" as stored) in the reader's words: "12 March 1990"."""
+    try:
+        return date_format(date.fromisoformat(str(value)), "j F Y")
+    except ValueError:
+        return str(value)
+
+
+def _euros_shown(value) -> str:
+    try:
+        return euros(int(Decimal(str(value)) * 100))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def _display(form, data: dict) -> list[tuple[str, str]]:
     rows = []
     for name, field in form.fields.items():
         value = data.get(name, "")
         choices = dict(getattr(field, "choices", []) or [])
-        if isinstance(value, list):
+        if value in ("", None):
+            pass
+        elif isinstance(field, forms.DateField):
+            value = _date_shown(value)
+        elif name in AMOUNT_FIELDS:
+            value = _euros_shown(value)
+        elif isinstance(field, forms.DecimalField | forms.IntegerField):
+            value = number_format(value, use_l10n=True, force_grouping=True)
+        elif isinstance(value, list):
             value = ", ".join(str(choices.get(item, item)) for item in value)
         elif isinstance(value, bool):
             value = _("Yes") if value else _("No")
@@ -125,15 +158,15 @@ def _display(form, data: dict) -> list[tuple[str, str]]:
 
 
 def _step_forms(application: Application) -> dict:
-    forms = {
+    step_forms = {
         "personal": PersonalForm(),
         "resources": ResourcesForm(),
         "card": AddressCardForm(),
         "declaration": DeclarationForm(),
     }
     if application.motive in MOTIVE_FORMS:
-        forms["motive"] = MOTIVE_FORMS[application.motive]()
-    return forms
+        step_forms["motive"] = MOTIVE_FORMS[application.motive]()
+    return step_forms
 
 
 def corrected_fields(application: Application, event: AuditEvent) -> list[str]:

@@ -337,7 +337,7 @@ def test_closing_needs_a_supervisor_a_passed_deadline_and_a_reason(
         ("9999999999999999", "no electronic stamp has this number"),
         ("EXPIRED", "more than 6 months old"),
         ("USED", "already been used"),
-        ("WRONG_AMOUNT", "add up to 200.00 € but 100.00 € is due"),
+        ("WRONG_AMOUNT", "add up to 200\u00a0€ but 100\u00a0€ is due"),
     ],
 )
 def test_wrong_stamps_are_refused_clearly(
