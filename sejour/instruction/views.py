@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from sejour.accounts.models import User
-from sejour.applications.models import Application, Status
+from sejour.applications.models import Application, Status, status_label
 from sejour.applications.selectors import (
     answers_display,
     corrected_fields,
@@ -141,7 +141,7 @@ def queue(request):
             "page": page,
             "form": form,
             "tabs": [
-                (status.value, status.label, counts[status.value])
+                (status.value, status_label(status, staff=True), counts[status.value])
                 for status in Status
                 if status != Status.DRAFT
             ],

@@ -165,3 +165,15 @@ def test_the_prefectures_history_names_events_and_statuses(filed, agent_paris, a
     # The prefecture reads the status from its side, never "requested from you".
     assert "requested from you" not in page
     assert "documents requested from the applicant" in page
+
+
+@pytest.mark.django_db
+def test_the_queue_and_its_filter_speak_from_the_prefectures_side(filed, agent_paris, agent_client):
+    filed.status = Status.WAITING_APPLICANT
+    filed.save()
+    agent = agent_client(agent_paris, Client())
+    agent.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = agent.get(reverse("instruction:queue")).content.decode()
+    # In the filter's choices, the counts per status and the application's row.
+    assert page.count("Instruction en cours : documents demandés au demandeur") == 3
+    assert "vous sont demandés" not in page
