@@ -73,6 +73,9 @@ class ComplementForm(DsfrBaseForm):
 
     def __init__(self, *args, requirements=(), complement_days=30, **kwargs):
         super().__init__(*args, **kwargs)
+        # One of the two groups must be ticked (clean says so): neither is marked optional.
+        self.fields["missing"].one_of_group = True
+        self.fields["not_compliant"].one_of_group = True
         choices = [(r.code, r.label) for r in requirements]
         self.fields["missing"].choices = choices
         self.fields["not_compliant"].choices = choices

@@ -37,7 +37,7 @@ class ContactForm(DsfrBaseForm):
         label=_("E-mail address for our answer"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=150)
+    name = forms.CharField(label=_("Your name"), required=False, max_length=150)
     page_url = forms.CharField(
         label=_("Page where the problem happened"),
         help_text=_("Filled in for you; change it if needed."),
@@ -51,9 +51,10 @@ class ContactForm(DsfrBaseForm):
         max_length=40,
     )
     screenshots = MultipleFileField(
-        label=_("Screenshots (optional, up to 3 images)"),
+        label=_("Screenshots"),
         help_text=_(
-            "Show the whole screen, with the address bar, the date and the time if you can."
+            "Up to 3 images. Show the whole screen, with the address bar, the date and the "
+            "time if you can."
         ),
         required=False,
     )
