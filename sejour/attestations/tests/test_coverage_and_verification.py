@@ -301,3 +301,21 @@ def test_rule_adp_from_filing_the_filing_attestation_says_so(applicant, ephoto_c
     assert "pris connaissance" not in text
     assert "taken note" not in text
     assert "avant sa fin" in text
+
+
+def pdf_pages(attestation) -> int:
+    attestation.file.open("rb")
+    pages = len(PdfReader(io.BytesIO(attestation.file.read())).pages)
+    attestation.file.close()
+    return pages
+
+
+@pytest.mark.django_db
+def test_an_adp_fits_on_one_page(person, agent_paris, ephoto_codes):
+    from sejour.registry.models import ResidenceDocument
+
+    ResidenceDocument.objects.update(valid_until=timezone.localdate() + timedelta(days=10))
+    application = under_instruction(person, ephoto_codes["valid"], agent_paris)
+    adp = Attestation.objects.get(application=application, kind=Attestation.Kind.ADP)
+    # No last line alone on a second page: the attestation is one sheet.
+    assert pdf_pages(adp) == 1
