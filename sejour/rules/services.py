@@ -233,6 +233,15 @@ def fee_breakdown(*, procedure: str, motive: str, late: bool, on: date) -> FeeBr
     return FeeBreakdown(lines)
 
 
+def late_fee_cents(*, procedure: str, motive: str = "", on: date) -> int:
+    """What filing late adds for this procedure, 0 when nothing (decision 0008: a late
+    renewal owes the droit de visa de régularisation, a first application nothing).
+    Read from the same breakdown as the amount shown, so a notice and the amount agree."""
+    late = fee_breakdown(procedure=procedure, motive=motive, late=True, on=on)
+    on_time = fee_breakdown(procedure=procedure, motive=motive, late=False, on=on)
+    return late.total_cents - on_time.total_cents
+
+
 def instruction_rule(on: date) -> InstructionRule:
     rule = InstructionRule.objects.effective_on(on).order_by("-effective_from").first()
     if rule is None:
