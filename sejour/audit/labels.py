@@ -56,6 +56,10 @@ def _moved(e: AuditEvent) -> str:
 EVENT_LABELS: dict[str, Label] = {
     # The application
     "application.created": lambda e: _("Application started"),
+    "application.reclassified": lambda e: _(
+        "Now treated as a renewal: the card after a VLS-TS costs the renewal tax, and its "
+        "ADP allows travel"
+    ),
     "application.step_saved": _step_saved,
     "application.ephoto_set": lambda e: _("E-photo code given"),
     "application.submit": lambda e: _("Application filed"),
@@ -117,6 +121,7 @@ EVENT_LABELS: dict[str, Label] = {
     "account.password_changed": lambda e: _("Password changed"),
     "account.password_reset": lambda e: _("Password chosen again after “Forgotten password”"),
     "account.notice_preferences_changed": lambda e: _("Message settings changed"),
+    "account.language_changed": lambda e: _("Language of the account changed"),
     "account.renewal_reminder_sent": lambda e: _("Renewal reminder sent"),
     # Support
     "assistance.started": lambda e: _("A support agent started helping, with your consent"),

@@ -24,6 +24,7 @@ from sejour.accounts.models import Attempt, User
 from sejour.applications.services import ApplicationError
 from sejour.core.http import posted
 from sejour.core.storage import stored_file_response
+from sejour.rules.services import support_hours
 
 from . import services
 from .forms import AssistanceCodeForm, AssistanceForm, ContactForm, TicketAnswerForm
@@ -71,7 +72,13 @@ def contact(request):
             else:
                 return render(request, "support/contact_sent.html", {"ticket": ticket})
     return render(
-        request, "support/contact.html", {"form": form, "support_phone": settings.SUPPORT_PHONE}
+        request,
+        "support/contact.html",
+        {
+            "form": form,
+            "support_phone": settings.SUPPORT_PHONE,
+            "hours": support_hours(timezone.localdate()),
+        },
     )
 
 

@@ -77,6 +77,7 @@ def test_the_messages_sent_to_me_are_in_with_their_secrets_hidden(client, filed,
     with transaction.atomic():
         outbox_email(
             to=filed.applicant.email,
+            language="en",
             subject="Séjour: choose a new password",
             template="accounts/email/password_reset.txt",
             context={"name": "x"},
@@ -84,6 +85,7 @@ def test_the_messages_sent_to_me_are_in_with_their_secrets_hidden(client, filed,
         )
         outbox_email(
             to=other_applicant.email,
+            language="en",
             subject="Not yours",
             template="accounts/email/password_reset.txt",
             context={"name": "y"},
