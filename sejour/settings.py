@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sejour.figures",
     "sejour.employers",
     "sejour.attention",
+    "sejour.collection",
 ]
 
 MIDDLEWARE = [

@@ -68,6 +68,11 @@ def files_by_requirement(
     return grouped
 
 
+# Other apps add the words of their own kinds here at start-up (collection/history.py):
+# the very dict of audit.labels, so every history and the personal-data archive read them.
+EVENT_LABELS = labels.EVENT_LABELS
+
+
 def on_behalf_line(event: AuditEvent, person) -> str:
     """ "by <agent's name> on behalf of <person>" for what a support agent did with the
     person's consent; empty otherwise. Never the agent's login (older events, written

@@ -146,6 +146,24 @@ EVENT_LABELS: dict[str, Label] = {
     "employer_check.answered": lambda e: _("An employer's check answered"),
     "employer_check.reported": lambda e: _("An employer's check reported as wrong"),
     "employer_check.purged": lambda e: _("Old employers' checks deleted"),
+    # Collection sites, as their supervisors set them (appointments' own words are
+    # added by collection/history.py at start-up)
+    "collection.site_created": lambda e: (
+        _("Collection site created: %(site)s") % {"site": _data(e, "name") or _data(e, "site")}
+    ),
+    "collection.site_changed": lambda e: (
+        _("Collection site changed: %(site)s") % {"site": _data(e, "name") or _data(e, "site")}
+    ),
+    "collection.hours_changed": lambda e: (
+        _("Opening hours changed: %(site)s") % {"site": _data(e, "site")}
+    ),
+    "collection.closure_added": lambda e: (
+        _("Closing days added: %(site)s") % {"site": _data(e, "site")}
+    ),
+    "collection.closure_removed": lambda e: (
+        _("Closing days removed: %(site)s") % {"site": _data(e, "site")}
+    ),
+    "collection.threshold_changed": lambda e: _("Waiting time alert changed"),
     # Operations
     "partner_address.added": lambda e: (
         _("Partner address added: %(name)s") % {"name": _data(e, "name")}
