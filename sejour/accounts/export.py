@@ -1,5 +1,10 @@
 """Everything Séjour holds about a person, in one archive they can download.
 
+The archive holds a machine-readable file (``my-data.json``) and, beside it, a
+summary a person reads (``summary.html``, in the language of the download):
+references rather than internal ids, local times, statuses and events in words
+with their details, and the e-mails and SMS sent to the person.
+
 The archive is written to a temporary file and streamed from it, never held in
 memory; stored files are copied in chunks. A file that storage cannot give, or
 one beyond the archive's size limit, is listed in the archive instead
@@ -15,12 +20,14 @@ import zipfile
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sejour.applications.models import Application
+from sejour.applications.models import Application, status_label
 from sejour.attestations.models import Attestation
+from sejour.audit.labels import event_label
 from sejour.audit.models import AuditEvent
 from sejour.core.storage import StorageUnavailable, stored_open
 from sejour.documents.models import SupportingFile
@@ -110,11 +117,32 @@ def employer_checks_export(user) -> list[dict]:
             "siret": check.employer.siret,
             "asked_at": check.created_at,
             "answer": check.verdict,
+            "answer_label": str(check.verdict_label),
             "valid_until": check.valid_until,
             "reported_at": check.reported_at,
         }
         for check in checks_for_holder(user=user, limit=10_000)
     ]
+
+
+def messages_sent_to(user, applications) -> list:
+    """The e-mails and SMS Séjour wrote to the person: to their address, and to the mobile
+    numbers they gave (settings, answers). Secrets (links, codes, passwords) stay hidden."""
+    from sejour.attention.models import NoticePreferences
+    from sejour.notifications.models import OutboxMessage
+
+    phones = {
+        application.answers.get("personal", {}).get("phone", "") for application in applications
+    }
+    phones |= set(
+        NoticePreferences.objects.filter(user=user).values_list("mobile_phone", flat=True)
+    )
+    recipients = {user.email, *phones} - {"", None}
+    return list(
+        OutboxMessage.objects.filter(recipient__in=recipients)
+        .only("channel", "recipient", "subject", "body", "secret_nonce", "status", "created_at")
+        .order_by("created_at", "id")
+    )
 
 
 def personal_data_archive(user):
@@ -126,7 +154,15 @@ def personal_data_archive(user):
     attestations = list(
         Attestation.objects.filter(application__applicant=user).select_related("application")
     )
+    references = {a.pk: a.reference for a in applications}
+    events = list(
+        AuditEvent.objects.filter(subject=user, visible_to_applicant=True).order_by(
+            "created_at", "id"
+        )
+    )
+    messages = messages_sent_to(user, applications)
     document = None
+    record = None
     if user.identifier:
         record = get_registry().current_document(foreign_number=user.identifier)
         document = record and {
@@ -156,6 +192,7 @@ def personal_data_archive(user):
                 "procedure": a.procedure,
                 "motive": a.motive,
                 "status": a.status,
+                "status_label": status_label(a.status),
                 "prefecture": a.prefecture.name if a.prefecture else None,
                 "answers": a.answers,
                 "filed_at": a.filed_at,
@@ -192,19 +229,40 @@ def personal_data_archive(user):
         "employer_checks": employer_checks_export(user),
         "history": [
             {
-                "when": e.created_at,
+                "when": timezone.localtime(e.created_at),
                 "what": e.action,
+                "label": event_label(e),
                 "why": e.reason,
-                "application": e.application_id,
+                "application": references.get(e.application_id),
             }
-            for e in AuditEvent.objects.filter(subject=user, visible_to_applicant=True).order_by(
-                "created_at"
-            )
+            for e in events
+        ],
+        "messages_sent_to_me": [
+            {
+                "when": timezone.localtime(m.created_at),
+                "channel": m.channel,
+                "to": m.recipient,
+                "subject": m.subject,
+                "text": m.body_hidden(),
+                "status": m.status,
+            }
+            for m in messages
         ],
     }
+    summary = _summary_html(
+        user=user,
+        record=record,
+        applications=applications,
+        files=files,
+        attestations=attestations,
+        events=events,
+        messages=messages,
+        references=references,
+        checks=data["employer_checks"],
+    )
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        _write(output, data, files, attestations)
+        _write(output, data, files, attestations, summary)
     except BaseException:
         output.close()
         raise
@@ -212,7 +270,53 @@ def personal_data_archive(user):
     return output
 
 
-def _write(output, data: dict, files, attestations) -> None:
+def _summary_html(
+    *, user, record, applications, files, attestations, events, messages, references, checks
+) -> str:
+    """The same content for a person to read, in the language of the download."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return render_to_string(
+        "accounts/export/summary.html",
+        {
+            "LANGUAGE_CODE": language,
+            "LANGUAGE_BIDI": translation.get_language_bidi(),
+            "exported_at": timezone.localtime(),
+            "person": user,
+            "document": record,
+            "applications": [
+                {
+                    "application": a,
+                    "status": status_label(a.status),
+                    "files": [f for f in files if f.application_id == a.pk],
+                }
+                for a in applications
+            ],
+            "attestations": attestations,
+            "history": [
+                {
+                    "when": timezone.localtime(e.created_at),
+                    "label": event_label(e),
+                    "reason": e.reason,
+                    "application": references.get(e.application_id, ""),
+                }
+                for e in events
+            ],
+            "messages": [
+                {
+                    "when": timezone.localtime(m.created_at),
+                    "channel": m.get_channel_display(),
+                    "to": m.recipient,
+                    "subject": m.subject,
+                    "text": m.body_hidden(),
+                }
+                for m in messages
+            ],
+            "checks": checks,
+        },
+    )
+
+
+def _write(output, data: dict, files, attestations, summary: str) -> None:
     # Scans and PDFs are compressed already: stored as they are, only the JSON is deflated.
     with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED, allowZip64=True) as zip_file:
         archive = _Archive(zip_file, settings.PERSONAL_DATA_ARCHIVE_MAX_BYTES)
@@ -225,6 +329,7 @@ def _write(output, data: dict, files, attestations) -> None:
             {"in_archive": path, "name": label, "why": reason}
             for path, label, reason in archive.left_out
         ]
+        zip_file.writestr("summary.html", summary, compress_type=zipfile.ZIP_DEFLATED)
         zip_file.writestr(
             "my-data.json",
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),

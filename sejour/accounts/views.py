@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -107,9 +109,15 @@ def signup_residence(request):
         elif User.objects.filter(identifier=document.person.foreign_number).exists():
             form.add_error(
                 "foreign_number",
-                _(
-                    "An account already exists for this number. Log in, or choose "
-                    "“Forgotten password” if you no longer know your password."
+                format_html(
+                    _(
+                        "An account already exists for this number. "
+                        '<a href="{login}">Log in</a>, or choose '
+                        '<a href="{reset}">“Forgotten password”</a> '
+                        "if you no longer know your password."
+                    ),
+                    login=reverse("accounts:login"),
+                    reset=reverse("accounts:password_reset"),
                 ),
             )
         else:
@@ -153,7 +161,13 @@ def signup_visa(request):
         elif User.objects.filter(visa_number=document.number).exists():
             form.add_error(
                 "visa_number",
-                _("An account already exists for this visa. Log in with your visa number."),
+                format_html(
+                    _(
+                        "An account already exists for this visa. "
+                        '<a href="{login}">Log in with your visa number</a>.'
+                    ),
+                    login=reverse("accounts:visa_login"),
+                ),
             )
         else:
             request.session[SIGNUP_SESSION_KEY] = {
@@ -517,18 +531,22 @@ def password_change(request):
 
 # --- The applicant's space -------------------------------------------------------
 
+SPACE_OF_ROLE = {
+    User.Role.EMPLOYER: "employers:space",
+    User.Role.AGENT: "instruction:queue",
+    User.Role.SUPERVISOR: "instruction:queue",
+    User.Role.SUPPORT: "support:tickets",
+    User.Role.ADMIN: "admin:index",
+}
+
 
 @login_required
 def home(request):
     user = request.user
-    if user.role == User.Role.EMPLOYER:
-        return redirect("employers:space")  # an employer's space is theirs, not an applicant's
     if not user.is_applicant:
-        registry = get_registry()
-        document = (
-            registry.current_document(foreign_number=user.identifier) if user.identifier else None
-        )
-        return render(request, "accounts/home.html", {"document": document})
+        # "Mon espace" is an applicant's: staff and employers are sent to their own space
+        # (a staff identifier is not a foreign-national number).
+        return redirect(SPACE_OF_ROLE.get(user.role, "core:home"))
     # What needs the person comes first; the document it reads is the one shown below.
     context = AttentionContext(user=user, today=timezone.localdate())
     return render(

@@ -50,7 +50,7 @@ class PersonalForm(WizardForm):
     phone = forms.CharField(
         label=_("Mobile phone number"),
         help_text=_(
-            "Optional, e.g. 06 12 34 56 78. With it, we also send a text message when your "
+            "For example 06 12 34 56 78. With it, we also send a text message when your "
             "permit is ready to collect. Without it, you are told only by e-mail and in "
             "your space."
         ),
@@ -175,7 +175,7 @@ class ResourcesForm(WizardForm):
         widget=forms.CheckboxSelectMultiple,
     )
     details = forms.CharField(
-        label=_("Details (optional)"),
+        label=_("Details"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -216,7 +216,7 @@ class DeclarationForm(WizardForm):
     )
     where = forms.CharField(label=_("Where (town)"), max_length=120)
     circumstances = forms.CharField(
-        label=_("Circumstances (optional)"),
+        label=_("Circumstances"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -279,7 +279,7 @@ class ConfirmForm(DsfrBaseForm):
 
 class WithdrawForm(DsfrBaseForm):
     reason = forms.CharField(
-        label=_("Why do you withdraw it? (optional)"),
+        label=_("Why do you withdraw it?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

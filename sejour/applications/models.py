@@ -23,6 +23,24 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What the prefecture reads for a status, where the applicant's label addresses the
+# applicant ("documents requested from you").
+STAFF_STATUS_LABELS = {
+    Status.WAITING_APPLICANT: _("Under instruction: documents requested from the applicant"),
+}
+
+
+def status_label(status: str, *, staff: bool = False) -> str:
+    """A status in words (the applicant's, or the prefecture's with staff=True); never
+    its code, even for a value no longer in the list."""
+    if staff and status in STAFF_STATUS_LABELS:
+        return str(STAFF_STATUS_LABELS[status])
+    try:
+        return str(Status(status).label)
+    except ValueError:
+        return str(_("Other status"))
+
+
 class Decision(models.TextChoices):
     FAVOURABLE = "favourable", _("Favourable")
     UNFAVOURABLE = "unfavourable", _("Unfavourable")
@@ -199,6 +217,10 @@ class Application(models.Model):
     @property
     def stage(self) -> int | None:
         return STAGE_OF_STATUS.get(self.status)
+
+    @property
+    def status_for_staff(self) -> str:
+        return status_label(self.status, staff=True)
 
     @property
     def is_draft(self) -> bool:

@@ -1,15 +1,22 @@
 """Reads about applications, and who may read them."""
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from sejour.accounts.models import User
+from sejour.audit import labels
 from sejour.audit.models import AuditEvent
+from sejour.core.templatetags.sejour import euros
 from sejour.rules.services import document_requirements, wizard_steps
 
 from .forms import MOTIVE_FORMS, AddressCardForm, DeclarationForm, PersonalForm, ResourcesForm
-from .models import Application, Status
+from .models import Application, Status, status_label
 
 AGENT_ROLES = (User.Role.AGENT, User.Role.SUPERVISOR)
 
@@ -61,58 +68,9 @@ def files_by_requirement(
     return grouped
 
 
-EVENT_LABELS = {
-    "application.created": lambda e: _("Application started"),
-    "application.reclassified": lambda e: _(
-        "Now treated as a renewal: the card after a VLS-TS costs the renewal tax, and its "
-        "ADP allows travel"
-    ),
-    "application.step_saved": lambda e: (
-        _("Step saved: %(step)s") % {"step": e.data.get("step", "")}
-    ),
-    "application.ephoto_set": lambda e: _("E-photo code given"),
-    "application.submitted": lambda e: _("Application filed"),
-    "application.corrected": lambda e: (
-        _("Answers corrected: %(step)s") % {"step": e.data.get("step", "")}
-    ),
-    "application.withdraw": lambda e: _("Application withdrawn"),
-    "application.moved": lambda e: (
-        _("Sent to the %(prefecture)s after your change of address")
-        % {"prefecture": e.data["to_name"]}
-        if e.data.get("to_name")
-        else _("Sent to another prefecture after your change of address")
-    ),
-    "application.abandon_draft": lambda e: _("Draft deleted"),
-    "document.added": lambda e: _("Document added: %(name)s") % {"name": e.data.get("name", "")},
-    "document.added_after_filing": lambda e: (
-        _("Document added after filing: %(name)s") % {"name": e.data.get("name", "")}
-    ),
-    "document.removed": lambda e: _("Document removed"),
-    "document.loss_declared": lambda e: _("Loss, theft or damage of the permit declared"),
-    "document.removed_after_filing": lambda e: _("Document removed after filing"),
-    "attestation.issued": lambda e: (
-        _("Attestation issued: %(number)s") % {"number": e.data.get("number", "")}
-    ),
-    "attestation.ended": lambda e: (
-        _("Attestation no longer valid: %(number)s") % {"number": e.data.get("number", "")}
-    ),
-    "application.start_instruction": lambda e: _(
-        "The prefecture started examining the application"
-    ),
-    "application.request_complement": lambda e: _("The prefecture asked for documents"),
-    "application.answer_complement": lambda e: _("Answer sent to the prefecture"),
-    "application.decide": lambda e: _("Decision taken"),
-    "application.close": lambda e: _("Application closed without follow-up"),
-    "application.mark_permit_made": lambda e: _("Permit ready to collect"),
-    "application.hand_over": lambda e: _("Permit handed over"),
-    "message.sent": lambda e: (
-        _("Message from the prefecture")
-        if e.data.get("side") == "prefecture"
-        else _("Message sent to the prefecture")
-    ),
-    # Shown to the prefecture only (the applicant's history leaves it out).
-    "message.read": lambda e: _("The applicant read the prefecture's messages"),
-}
+# Other apps add the words of their own kinds here at start-up (collection/history.py):
+# the very dict of audit.labels, so every history and the personal-data archive read them.
+EVENT_LABELS = labels.EVENT_LABELS
 
 
 def on_behalf_line(event: AuditEvent, person) -> str:
@@ -135,7 +93,7 @@ def timeline(application: Application) -> list[dict]:
     return [
         {
             "when": event.created_at,
-            "label": EVENT_LABELS.get(event.action, lambda e: e.action)(event),
+            "label": labels.event_label(event),
             "reason": event.reason,
             "by_someone_else": event.actor_id not in (None, application.applicant_id),
             "on_behalf": on_behalf_line(event, application.applicant),
@@ -144,22 +102,16 @@ def timeline(application: Application) -> list[dict]:
     ]
 
 
-# What the prefecture reads differently: a file added to the draft may have been removed
-# before sending, and was then never given to the prefecture (not even its name).
-STAFF_LABELS = {
-    "document.added": lambda e: _("Document added before filing"),
-}
-
-
 def staff_history(application: Application) -> list[dict]:
     """Every event of the application, oldest first, as the prefecture sees it: who
     acted, and for what a support agent did, "by <agent> on behalf of <person>"."""
     events = AuditEvent.objects.filter(application=application).select_related("actor")
-    labels = {**EVENT_LABELS, **STAFF_LABELS}
     return [
         {
             "event": event,
-            "label": labels[event.action](event) if event.action in labels else event.action,
+            "label": labels.event_label(event, staff=True),
+            "from_status": status_label(event.from_status, staff=True) if event.from_status else "",
+            "to_status": status_label(event.to_status, staff=True) if event.to_status else "",
             "who": on_behalf_line(event, application.applicant)
             or (event.actor.full_name if event.actor else "")
             or _("Séjour"),
@@ -168,12 +120,39 @@ def staff_history(application: Application) -> list[dict]:
     ]
 
 
+# Answers given in euros, shown as amounts ("1 200 €", with the reader's separators).
+AMOUNT_FIELDS = {"monthly_amount", "annual_salary"}
+
+
+def _date_shown(value) -> str:
+    """An answered date ("1990-03-12" as stored) in the reader's words: "12 March 1990"."""
+    try:
+        return date_format(date.fromisoformat(str(value)), "j F Y")
+    except ValueError:
+        return str(value)
+
+
+def _euros_shown(value) -> str:
+    try:
+        return euros(int(Decimal(str(value)) * 100))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 def _display(form, data: dict) -> list[tuple[str, str]]:
     rows = []
     for name, field in form.fields.items():
         value = data.get(name, "")
         choices = dict(getattr(field, "choices", []) or [])
-        if isinstance(value, list):
+        if value in ("", None):
+            pass
+        elif isinstance(field, forms.DateField):
+            value = _date_shown(value)
+        elif name in AMOUNT_FIELDS:
+            value = _euros_shown(value)
+        elif isinstance(field, forms.DecimalField | forms.IntegerField):
+            value = number_format(value, use_l10n=True, force_grouping=True)
+        elif isinstance(value, list):
             value = ", ".join(str(choices.get(item, item)) for item in value)
         elif isinstance(value, bool):
             value = _("Yes") if value else _("No")
@@ -183,15 +162,30 @@ def _display(form, data: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def answers_display(application: Application) -> list[dict]:
-    forms = {
+def _step_forms(application: Application) -> dict:
+    step_forms = {
         "personal": PersonalForm(),
         "resources": ResourcesForm(),
         "card": AddressCardForm(),
         "declaration": DeclarationForm(),
     }
     if application.motive in MOTIVE_FORMS:
-        forms["motive"] = MOTIVE_FORMS[application.motive]()
+        step_forms["motive"] = MOTIVE_FORMS[application.motive]()
+    return step_forms
+
+
+def corrected_fields(application: Application, event: AuditEvent) -> list[str]:
+    """The questions whose answers a correction changed, by their labels (not the
+    form's field names)."""
+    form = _step_forms(application).get(event.data.get("step", ""))
+    names = event.data.get("changes") or {}
+    if form is None:
+        return []
+    return [str(form.fields[name].label) for name in names if name in form.fields]
+
+
+def answers_display(application: Application) -> list[dict]:
+    forms = _step_forms(application)
     return [
         {"step": step, "rows": _display(forms[step.slug], application.answers.get(step.slug, {}))}
         for step in wizard_steps(

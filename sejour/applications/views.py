@@ -26,6 +26,7 @@ from sejour.rules.services import (
     document_requirements,
     fee_breakdown,
     filing_window,
+    late_fee_cents,
     motive_rule,
     procedure_for,
     wizard_steps,
@@ -138,6 +139,11 @@ def new(request):
             "form": form,
             "refused_motive": refused_motive,
             "procedure": Procedure(procedure_for(document.kind)).label if document else "",
+            "late_fee": late_fee_cents(
+                procedure=procedure_for(document.kind), on=timezone.localdate()
+            )
+            if window and window.is_late
+            else 0,
             "after_vls_ts": bool(document and document.kind == DocumentKind.VLS_TS),
             "prefecture": prefecture,
         },
@@ -190,6 +196,9 @@ def presentation(request, motive):
             "fees": fee_breakdown(
                 procedure=procedure, motive=motive, late=window.is_late, on=today
             ),
+            "late_fee": late_fee_cents(procedure=procedure, motive=motive, on=today)
+            if window.is_late
+            else 0,
         },
     )
 
@@ -515,6 +524,11 @@ def _confirmation_step(request, application):
     context["fees"] = fee_breakdown(
         procedure=application.procedure, motive=application.motive, late=window.is_late, on=today
     )
+    context["late_fee"] = (
+        late_fee_cents(procedure=application.procedure, motive=application.motive, on=today)
+        if window.is_late
+        else 0
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.application_submit(application=application, by=request.user)
@@ -557,6 +571,13 @@ def detail(request, reference):
                 late=application.late,
                 on=timezone.localdate(),
             ),
+            "late_fee": late_fee_cents(
+                procedure=application.procedure,
+                motive=application.motive,
+                on=timezone.localdate(),
+            )
+            if application.late
+            else 0,
         },
     )
 

@@ -23,7 +23,7 @@ class PreferencesForm(DsfrBaseForm):
     # only what is below is the person's to choose.
     mobile_phone = forms.CharField(
         label=_("Mobile phone number"),
-        help_text=_("Optional. A French mobile number, e.g. 06 12 34 56 78."),
+        help_text=_("A French mobile number, e.g. 06 12 34 56 78."),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from sejour.applications.models import Application, Status
 from sejour.attestations.models import Attestation
+from sejour.core.templatetags.sejour import euros
 from sejour.rules.models import Procedure
-from sejour.rules.services import filing_window
+from sejour.rules.services import filing_window, late_fee_cents, procedure_for
 
 # How long a never-downloaded attestation stays "new" in the list.
 NEW_ATTESTATION_DAYS = 30
@@ -194,6 +195,24 @@ def filed_for(context: AttentionContext, document) -> bool:
     )
 
 
+def _late_detail(window, document, today) -> str:
+    """The late notice, with the late fee the amount due will count (decision 0008)."""
+    fee = late_fee_cents(procedure=procedure_for(document.kind), on=today)
+    values = {"end": _day(window.document_ends_on), "late": _day(window.late_from)}
+    if fee:
+        return _(
+            "Your document ends on %(end)s. The filing window closed on %(late)s: you can "
+            "still file, with a late renewal fee of %(amount)s."
+        ) % {**values, "amount": euros(fee)}
+    return (
+        _(
+            "Your document ends on %(end)s. The filing window closed on %(late)s: you can "
+            "still file, without a late fee for a first application."
+        )
+        % values
+    )
+
+
 @provider
 def renewal_window(context: AttentionContext) -> list[AttentionItem]:
     document = context.document
@@ -229,11 +248,7 @@ def renewal_window(context: AttentionContext) -> list[AttentionItem]:
             AttentionItem(
                 kind="renewal_late",
                 title=_("File your application now: you are late"),
-                detail=_(
-                    "Your document ends on %(end)s. The filing window closed on %(late)s: "
-                    "you can still file, but a late application may cost a fine."
-                )
-                % {"end": _day(window.document_ends_on), "late": _day(window.late_from)},
+                detail=_late_detail(window, document, context.today),
                 link_url=link_url,
                 link_label=link_label,
                 due_on=window.document_ends_on,

@@ -26,10 +26,17 @@ from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.attestations.models import Attestation
 from sejour.audit.services import audit_record
+from sejour.core.templatetags.sejour import euros
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.adapter import ONLINE_MOTIVES
 from sejour.registry.models import DocumentKind
-from sejour.rules.services import add_months, filing_window_rule, window_dates
+from sejour.rules.services import (
+    add_months,
+    filing_window_rule,
+    late_fee_cents,
+    procedure_for,
+    window_dates,
+)
 
 from .models import DigestSent, NoticePreferences, ReminderRun, ReminderSent
 from .providers import FILING_PROCEDURES
@@ -253,7 +260,16 @@ def _accounts_for(batch: list[tuple]) -> list[DueReminder]:
     return due
 
 
-def _reminder_send(reminder: DueReminder, today: date) -> bool:
+def _late_fee_text(document_kind: str, day: date, late_fees: dict) -> str:
+    """The late fee of the document's next procedure, read once per run and procedure
+    (the run sends thousands of reminders)."""
+    procedure = procedure_for(document_kind)
+    if procedure not in late_fees:
+        late_fees[procedure] = late_fee_cents(procedure=procedure, on=day)
+    return euros(late_fees[procedure]) if late_fees[procedure] else ""
+
+
+def _reminder_send(reminder: DueReminder, today: date, late_fees: dict) -> bool:
     user, document, kind = reminder.user, reminder.document, reminder.kind
     phone = sms_number_for(user)
     with transaction.atomic():
@@ -282,6 +298,8 @@ def _reminder_send(reminder: DueReminder, today: date) -> bool:
                 "opens_on": date_format(opens_on, "j F Y"),
                 "closes_on": date_format(late_from - timedelta(days=1), "j F Y"),
                 "late_from": date_format(late_from, "j F Y"),
+                # What filing late would add, as the amount due counts it (decision 0008).
+                "late_fee": _late_fee_text(document.kind, today, late_fees),
             }
             subjects = {
                 ReminderSent.Kind.OPENING: _("Séjour: you can apply to renew your document"),
@@ -318,8 +336,10 @@ def reminders_send(*, today: date | None = None) -> int:
         last_run.day + timedelta(days=1) if last_run else today,
         today - timedelta(days=CATCH_UP_DAYS - 1),
     )
+    late_fees: dict[str, int] = {}  # per procedure, read when first needed
     sent = sum(
-        _reminder_send(reminder, today) for reminder in reminders_due(first=first, last=today)
+        _reminder_send(reminder, today, late_fees)
+        for reminder in reminders_due(first=first, last=today)
     )
     ReminderRun.objects.update_or_create(day=today, defaults={"sent": sent})
     return sent

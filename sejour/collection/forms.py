@@ -58,7 +58,7 @@ class DayForm(DsfrBaseForm):
 
 class CancelForm(DsfrBaseForm):
     reason = forms.CharField(
-        label=_("Why you cannot come (optional)"),
+        label=_("Why you cannot come"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -23,7 +23,7 @@ from sejour.applications.models import Application, Status
 from sejour.applications.services import ApplicationError
 from sejour.applications.states import ENDED
 from sejour.audit.services import audit_record, on_behalf_by_name
-from sejour.documents.scanning import ScannerUnavailable, get_scanner
+from sejour.documents.scanning import VIRUS_REFUSED, ScannerUnavailable, get_scanner
 from sejour.documents.validation import UploadRejected, inspect_upload, safe_display_name
 from sejour.figures.services import answer_count
 from sejour.notifications.services import outbox_email
@@ -106,11 +106,8 @@ def _checked_attachment(uploaded):
             "attachment",
         ) from error
     if result.infected:
-        raise ApplicationError(
-            _("This file contains a virus (%(name)s). It has not been kept.")
-            % {"name": result.signature},
-            "attachment",
-        )
+        logger.warning("Infected attachment refused (%s)", result.signature)
+        raise ApplicationError(str(VIRUS_REFUSED), "attachment")
     return inspected
 
 

@@ -8,6 +8,11 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+# What the person reads when a file carries a virus: the scanner's signature name is for
+# staff (it is logged), it means nothing to the person and tells an attacker what was caught.
+VIRUS_REFUSED = _("This file was refused by the virus check.")
 
 
 class ScannerUnavailable(Exception):

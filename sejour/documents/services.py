@@ -18,7 +18,7 @@ from sejour.audit.services import audit_record
 from sejour.rules.services import document_requirements
 
 from .models import SupportingFile
-from .scanning import ScannerUnavailable, get_scanner
+from .scanning import VIRUS_REFUSED, ScannerUnavailable, get_scanner
 from .validation import UploadRejected, inspect_upload, safe_display_name
 
 logger = logging.getLogger(__name__)
@@ -75,11 +75,7 @@ def file_add(
         logger.warning(
             "Infected upload refused (%s) for %s", result.signature, application.reference
         )
-        raise ApplicationError(
-            _("This file contains a virus (%(name)s). It has not been kept.")
-            % {"name": result.signature},
-            "file",
-        )
+        raise ApplicationError(str(VIRUS_REFUSED), "file")
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         after_filing = _check_editable(application)

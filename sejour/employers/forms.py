@@ -193,7 +193,7 @@ class TokenForm(DsfrBaseForm):
 
 class ReportForm(DsfrBaseForm):
     message = forms.CharField(
-        label=_("What would you like to tell us? (optional)"),
+        label=_("What would you like to tell us?"),
         help_text=_("For example: I never applied to this company."),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,

@@ -7,7 +7,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from sejour.accounts.models import User
-from sejour.applications.models import Status
+from sejour.applications.models import Status, status_label
 from sejour.registry.models import Motive, Prefecture
 from sejour.rules.models import Procedure
 
@@ -157,7 +157,7 @@ def dashboard(prefecture: Prefecture, today: date) -> dict:
     lines = [
         StatusLine(
             status=status,
-            label=Status(status).label,
+            label=status_label(status, staff=True),
             bands=[by_status.get(status, {}).get(f"band{i}") or 0 for i in range(len(AGE_BANDS))],
         )
         for status in OPEN_STATUSES

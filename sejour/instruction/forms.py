@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from sejour.accounts.forms import DateInput
-from sejour.applications.models import Status
+from sejour.applications.models import STAFF_STATUS_LABELS, Status
 from sejour.registry.models import Motive
 
 from .models import IdentityReview
@@ -35,7 +35,8 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))] + [(s.value, s.label) for s in Status if s != Status.DRAFT],
+        choices=[("", _("All"))]
+        + [(s.value, STAFF_STATUS_LABELS.get(s, s.label)) for s in Status if s != Status.DRAFT],
     )
     motive = forms.ChoiceField(
         label=_("Motive"),
@@ -72,6 +73,9 @@ class ComplementForm(DsfrBaseForm):
 
     def __init__(self, *args, requirements=(), complement_days=30, **kwargs):
         super().__init__(*args, **kwargs)
+        # One of the two groups must be ticked (clean says so): neither is marked optional.
+        self.fields["missing"].one_of_group = True
+        self.fields["not_compliant"].one_of_group = True
         choices = [(r.code, r.label) for r in requirements]
         self.fields["missing"].choices = choices
         self.fields["not_compliant"].choices = choices
@@ -103,6 +107,7 @@ class DecisionForm(DsfrBaseForm):
         label=_("Reasons"),
         help_text=_("Required. For a refusal, they are printed on the decision letter."),
         max_length=5000,
+        error_messages={"required": _("Write the reasons for the decision.")},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -112,6 +117,7 @@ class CloseForm(DsfrBaseForm):
         label=_("Reason for closing"),
         help_text=_("Required; shown to the applicant."),
         max_length=3000,
+        error_messages={"required": _("Write the reason: the applicant will read it.")},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -121,6 +127,7 @@ class HandOverForm(DsfrBaseForm):
         label=_("Electronic stamp numbers"),
         help_text=_("16 digits each, one per line. Paper stamps are not accepted."),
         max_length=500,
+        error_messages={"required": _("Enter the number of at least one electronic stamp.")},
         widget=forms.Textarea(attrs={"rows": 3, "inputmode": "numeric"}),
     )
 
@@ -132,11 +139,15 @@ class IdentityReviewForm(DsfrBaseForm):
     verdict = forms.ChoiceField(
         label=_("Which one is right?"),
         choices=IdentityReview.Verdict.choices,
+        error_messages={"required": _("Choose which one is right.")},
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("What you checked"),
         help_text=_("Required, for the history: for example the passport seen at the desk."),
         max_length=2000,
+        error_messages={
+            "required": _("Say what you checked, for example the passport seen at the desk.")
+        },
         widget=forms.Textarea(attrs={"rows": 2}),
     )

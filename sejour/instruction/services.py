@@ -25,6 +25,7 @@ from sejour.attention.selectors import preferences_for
 from sejour.attestations.models import Attestation
 from sejour.attestations.services import covers_end
 from sejour.audit.services import audit_record
+from sejour.core.templatetags.sejour import euros
 from sejour.figures.services import decision_count, tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
@@ -387,8 +388,8 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
         paid = sum(check.amount_cents for check in checks)
         if paid != due:
             raise ApplicationError(
-                _("The stamps add up to %(paid)s € but %(due)s € is due.")
-                % {"paid": f"{paid / 100:.2f}", "due": f"{due / 100:.2f}"},
+                _("The stamps add up to %(paid)s but %(due)s is due.")
+                % {"paid": euros(paid), "due": euros(due)},
                 "stamps",
             )
         if not service.consume([check.number for check in checks], used_for=application.reference):

@@ -15,10 +15,16 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from sejour.accounts.models import User
-from sejour.applications.models import Application, Status
-from sejour.applications.selectors import answers_display, documents_history, staff_history
+from sejour.applications.models import Application, Status, status_label
+from sejour.applications.selectors import (
+    answers_display,
+    corrected_fields,
+    documents_history,
+    staff_history,
+)
 from sejour.applications.services import ApplicationError
 from sejour.applications.states import TransitionNotAllowed, actions_for
+from sejour.audit.labels import event_label
 from sejour.audit.models import AuditEvent
 from sejour.core.http import posted
 from sejour.rules.services import document_requirements, instruction_rule
@@ -135,7 +141,7 @@ def queue(request):
             "page": page,
             "form": form,
             "tabs": [
-                (status.value, status.label, counts[status.value])
+                (status.value, status_label(status, staff=True), counts[status.value])
                 for status in Status
                 if status != Status.DRAFT
             ],
@@ -161,11 +167,11 @@ def _application(request, reference) -> Application:
     )
 
 
-def _what_changed(application, request: ComplementRequest) -> list[AuditEvent]:
-    """What the applicant did between the request and their answer."""
+def _what_changed(application, request: ComplementRequest) -> list[dict]:
+    """What the applicant did between the request and their answer, in words."""
     if request.answered_at is None:
         return []
-    return list(
+    events = list(
         AuditEvent.objects.filter(
             application=application,
             created_at__gte=request.created_at,
@@ -177,6 +183,14 @@ def _what_changed(application, request: ComplementRequest) -> list[AuditEvent]:
             ),
         ).order_by("created_at")
     )
+    return [
+        {
+            "when": event.created_at,
+            "label": event_label(event, staff=True),
+            "fields": corrected_fields(application, event),
+        }
+        for event in events
+    ]
 
 
 def _conversation_context(request, application, form=None) -> dict:

@@ -243,13 +243,17 @@ def _most_specific(fees, motive: str) -> Fee | None:
     return (specific or general or [None])[0]
 
 
+def _pick(fees, kind: str, procedure: str, motive: str) -> Fee | None:
+    candidates = [f for f in fees if f.kind == kind and f.procedure in ("", procedure)]
+    return _most_specific(candidates, motive)
+
+
 def fee_breakdown(*, procedure: str, motive: str, late: bool, on: date) -> FeeBreakdown:
     """What the applicant pays at handover, from the fees in force (SPEC §1)."""
     fees = list(Fee.objects.effective_on(on).order_by("-effective_from"))
 
     def pick(kind: str) -> Fee | None:
-        candidates = [f for f in fees if f.kind == kind and f.procedure in ("", procedure)]
-        return _most_specific(candidates, motive)
+        return _pick(fees, kind, procedure, motive)
 
     lines = []
     for kind, label in [
@@ -260,6 +264,15 @@ def fee_breakdown(*, procedure: str, motive: str, late: bool, on: date) -> FeeBr
         if fee is not None:
             lines.append(FeeLine(str(label), fee.amount_cents))
     return FeeBreakdown(lines)
+
+
+def late_fee_cents(*, procedure: str, motive: str = "", on: date) -> int:
+    """What filing late adds for this procedure, 0 when nothing (decision 0008: a late
+    renewal owes the droit de visa de régularisation, a first application nothing).
+    The same pick as the late line of `fee_breakdown`, so a notice and the amount agree."""
+    fees = list(Fee.objects.effective_on(on).filter(kind=Fee.Kind.LATE).order_by("-effective_from"))
+    fee = _pick(fees, Fee.Kind.LATE, procedure, motive)
+    return fee.amount_cents if fee is not None else 0
 
 
 def instruction_rule(on: date) -> InstructionRule:

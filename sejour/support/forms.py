@@ -37,7 +37,7 @@ class ContactForm(DsfrBaseForm):
         label=_("E-mail address for our answer"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=150)
+    name = forms.CharField(label=_("Your name"), required=False, max_length=150)
     page_url = forms.CharField(
         label=_("Page where the problem happened"),
         help_text=_("Filled in for you; change it if needed."),
@@ -51,9 +51,10 @@ class ContactForm(DsfrBaseForm):
         max_length=40,
     )
     screenshots = MultipleFileField(
-        label=_("Screenshots (optional, up to 3 images)"),
+        label=_("Screenshots"),
         help_text=_(
-            "Show the whole screen, with the address bar, the date and the time if you can."
+            "Up to 3 images. Show the whole screen, with the address bar, the date and the "
+            "time if you can."
         ),
         required=False,
     )
@@ -61,7 +62,10 @@ class ContactForm(DsfrBaseForm):
 
 class TicketAnswerForm(DsfrBaseForm):
     message = forms.CharField(
-        label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Answer"),
+        max_length=5000,
+        error_messages={"required": _("Write the answer.")},
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
@@ -87,5 +91,6 @@ class AssistanceForm(ValidityDatesMixin, DsfrBaseForm):
         label=_(
             "The person is present, asked for help, and agrees that I file "
             "on their behalf and see their data."
-        )
+        ),
+        error_messages={"required": _("The person's consent is required.")},
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sejour.accounts.languages import language_current, language_of
 from sejour.applications.services import ApplicationError
 from sejour.audit.services import audit_record
-from sejour.documents.scanning import ScannerUnavailable, get_scanner
+from sejour.documents.scanning import VIRUS_REFUSED, ScannerUnavailable, get_scanner
 from sejour.documents.validation import IMAGES, UploadRejected, inspect_upload, safe_display_name
 from sejour.notifications.services import outbox_email
 
@@ -31,10 +31,10 @@ def _checked_screenshot(uploaded):
     except UploadRejected as error:
         raise ApplicationError(str(error), "screenshots") from error
     try:
-        if get_scanner().scan(inspected.content).infected:
-            raise ApplicationError(
-                _("This file contains a virus. It has not been kept."), "screenshots"
-            )
+        result = get_scanner().scan(inspected.content)
+        if result.infected:
+            logger.warning("Infected screenshot refused (%s)", result.signature)
+            raise ApplicationError(str(VIRUS_REFUSED), "screenshots")
     except ScannerUnavailable as error:
         raise ApplicationError(
             _(

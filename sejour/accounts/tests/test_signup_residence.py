@@ -177,6 +177,10 @@ def test_existing_account_is_refused_with_a_way_out(client, applicant):
     response = client.post(START, {"foreign_number": applicant.identifier, **dates(permit)})
     assert response.status_code == 200
     assert "An account already exists" in str(response.context["form"].errors["foreign_number"])
+    page = response.content.decode()
+    # Both ways out are links, next to the field.
+    assert f'<a href="{reverse("accounts:login")}">Log in</a>' in page
+    assert f'<a href="{reverse("accounts:password_reset")}">“Forgotten password”</a>' in page
 
 
 def applicant_document(user):

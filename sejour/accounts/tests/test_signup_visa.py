@@ -95,6 +95,9 @@ def test_visa_already_used_for_an_account_is_refused(client, visa, outbox_link):
     assert "An account already exists for this visa" in str(
         response.context["form"].errors["visa_number"]
     )
+    assert f'<a href="{reverse("accounts:visa_login")}">Log in with your visa number</a>' in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.django_db

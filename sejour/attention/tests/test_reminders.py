@@ -226,7 +226,8 @@ def test_the_job_reads_only_the_documents_due_and_a_fixed_number_of_queries():
     two = reads_on(OPENING)
     five = reads_on(OPENING + timedelta(days=1))
     assert OutboxMessage.objects.filter(channel="email").count() == 7
-    assert len(two) == len(five) <= len(quiet) + 4
+    # + 1: the late fee the reminder names, read once per run (decision 0008).
+    assert len(two) == len(five) <= len(quiet) + 5
     registry_reads = [sql for sql in two if "registry_residencedocument" in sql]
     assert registry_reads and all("BETWEEN" in sql for sql in registry_reads), two
 
@@ -239,6 +240,19 @@ def test_the_reminder_is_in_french_when_that_is_the_language_of_messages(setting
     assert email.subject == "Séjour : vous pouvez demander le renouvellement de votre titre"
     assert "15 juillet 2027" in email.body
     assert "prend fin le 15 juillet 2027" in sms.body
+
+
+def test_the_reminder_names_the_late_fee_only_where_the_amount_would_count_one():
+    """Decision 0008: a late renewal owes the late renewal fee, a first application none."""
+    permit = holder("7500000901")
+    visa = holder("7500000902", kind=DocumentKind.VLS, starts=ENDS - timedelta(days=200))
+    with at(OPENING):
+        reminders_send()
+    renewal_mail = OutboxMessage.objects.get(recipient=permit.email, channel="email")
+    assert "costs a late renewal fee of 180\u00a0€" in renewal_mail.body
+    for message in OutboxMessage.objects.filter(recipient=visa.email):
+        assert "late renewal fee" not in message.body and "fine" not in message.body
+    assert "fine" not in renewal_mail.body
 
 
 OTHER_PERMITS = (

@@ -301,3 +301,28 @@ def test_rule_adp_from_filing_the_filing_attestation_says_so(applicant, ephoto_c
     assert "pris connaissance" not in text
     assert "taken note" not in text
     assert "avant sa fin" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_adp_fits_on_one_page_and_its_translation_on_the_next(
+    person, agent_paris, ephoto_codes, language
+):
+    from sejour.accounts.models import User
+    from sejour.registry.models import ResidenceDocument
+
+    User.objects.filter(pk=person.pk).update(language=language)
+    person.refresh_from_db()
+    ResidenceDocument.objects.update(valid_until=timezone.localdate() + timedelta(days=10))
+    application = under_instruction(person, ephoto_codes["valid"], agent_paris)
+    adp = Attestation.objects.get(application=application, kind=Attestation.Kind.ADP)
+    adp.file.open("rb")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(adp.file.read())).pages]
+    adp.file.close()
+    # No last line alone on a further page: the French original is one sheet, and a
+    # translation (for a holder who reads another language) starts on its own.
+    assert len(pages) == (1 if language == "fr" else 2)
+    assert "Attestation de prolongation" in pages[0]
+    if language == "en":
+        assert "Attestation extending the examination" in pages[1]
+        assert "Attestation extending the examination" not in pages[0]

@@ -125,7 +125,9 @@ def test_applicant_asks_with_a_screenshot_and_the_agent_answers_with_a_template(
     detail = person.get(reverse("applications:detail", args=[filed.reference])).content.decode()
     assert "Message sent to the prefecture" in detail and "Message from the prefecture" in detail
     view = agent.get(agent_url(filed)).content.decode()
-    assert "Message sent to the prefecture" in view and "Message from the prefecture" in view
+    # The prefecture's history speaks from the prefecture's side.
+    assert "Message from the applicant" in view and "Message sent to the applicant" in view
+    assert "Message sent to the prefecture" not in view
     assert "The applicant read the prefecture&#x27;s messages" in view
     assert "The applicant read" not in detail  # the prefecture's history only
 
@@ -339,3 +341,19 @@ def test_the_conversation_pages_run_the_same_queries_whatever_the_number_of_mess
         exchange(6)
     counts()
     assert counts() == small
+
+
+@pytest.mark.django_db
+def test_an_attachment_with_a_virus_is_refused_without_the_signature_name(filed, caplog):
+    from sejour.conftest import EICAR
+
+    with pytest.raises(ApplicationError) as refused:
+        services.message_send(
+            application=filed,
+            body="Voici",
+            uploaded=SimpleUploadedFile("v.png", png_bytes() + EICAR),
+            by=filed.applicant,
+        )
+    assert str(refused.value) == "This file was refused by the virus check."
+    assert any("EICAR" in record.getMessage() for record in caplog.records)
+    assert not Message.objects.exists()

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -20,3 +21,14 @@ def static_integrity(name: str) -> str:
     from sejour.core.static_integrity import static_integrity as compute
 
     return compute(name)
+
+
+@register.simple_tag
+def optional_marker(bound_field) -> str:
+    """The one mark of an optional field, " (optional)" after its label; none on a required
+    field, nor on one of a group where one answer is required (`field.one_of_group`, set
+    by the form, whose own check then says what is missing)."""
+    field = bound_field.field
+    if field.required or getattr(field, "one_of_group", False):
+        return ""
+    return f" ({_('optional')})"

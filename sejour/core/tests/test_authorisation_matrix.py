@@ -77,7 +77,8 @@ EXPECTED = {
     "accounts:password_reset_confirm": every(400),
     "accounts:welcome_password": every(400),
     "accounts:password_change": LOGGED_IN,
-    "accounts:home": LOGGED_IN,
+    # Staff are sent to their back-office (accounts/tests/test_staff_space.py).
+    "accounts:home": but(LOGGED_IN, **dict.fromkeys(STAFF, 302)),
     "accounts:my_data": APPLICANT_AREA,
     "attention:preferences": APPLICANT_AREA,
     "accounts:help_existing_account": PUBLIC,

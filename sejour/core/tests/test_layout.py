@@ -1,5 +1,7 @@
 """The layout every page shares, and the language switch."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -126,3 +128,24 @@ def test_static_assets_are_served_locally(client):
 @pytest.mark.django_db
 def test_healthz_answers(client):
     assert client.get("/healthz").content == b"ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "others"),
+    [
+        ("fr", [("en", "English"), ("ar", "العربية")]),
+        ("en", [("fr", "Français"), ("ar", "العربية")]),
+        ("ar", [("fr", "Français"), ("en", "English")]),
+    ],
+)
+def test_language_switch_names_each_language_in_itself(client, language, others):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(reverse("core:help")).content.decode()
+    buttons = re.findall(
+        r'<button type="submit" name="language" value="(\w+)" lang="(\w+)"[^>]*>\s*([^<]+?)<',
+        body,
+    )
+    # The header and the mobile menu each offer the two other languages.
+    assert sorted(set(buttons)) == sorted((code, code, name) for code, name in others)
+    assert len(buttons) == 4

@@ -205,3 +205,13 @@ def test_storage_failure_gives_a_clear_message_and_no_orphan(client, application
     assert response.status_code == 400
     assert "could not save this file" in error_of(response)
     assert not SupportingFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_virus_is_refused_without_the_scanners_signature_name(client, application, caplog):
+    response = upload(client, application, CODE, png_bytes() + EICAR, "virus.png")
+    assert response.status_code == 400
+    assert error_of(response) == "This file was refused by the virus check."
+    assert "EICAR" not in response.content.decode()
+    # The signature stays for staff, in the logs.
+    assert any("EICAR" in record.getMessage() for record in caplog.records)

@@ -310,7 +310,9 @@ def test_closing_needs_a_supervisor_a_passed_deadline_and_a_reason(
     with time_machine.travel(timezone.now() + timedelta(days=12)):
         supervisor = agent_client(supervisor_paris, Client())  # the earlier session has expired
         response = action(supervisor, application, "close", {"reason": ""})
-        assert "reason" in response.context["close_form"].errors
+        assert response.context["close_form"].errors["reason"] == [
+            "Write the reason: the applicant will read it."
+        ]
         queue = supervisor.get(
             reverse("instruction:queue") + "?deadline_passed=on"
         ).content.decode()
@@ -335,7 +337,7 @@ def test_closing_needs_a_supervisor_a_passed_deadline_and_a_reason(
         ("9999999999999999", "no electronic stamp has this number"),
         ("EXPIRED", "more than 12 months ago"),
         ("USED", "already been used"),
-        ("WRONG_AMOUNT", "add up to 200.00 € but 100.00 € is due"),
+        ("WRONG_AMOUNT", "add up to 200\u00a0€ but 100\u00a0€ is due"),
     ],
 )
 def test_wrong_stamps_are_refused_clearly(

@@ -58,7 +58,7 @@ def test_contact_form_is_prefilled_for_a_logged_in_person(client, applicant):
     [
         (pdf_bytes(), "doc.pdf", "Only images are accepted"),
         (EICAR, "x.png", "not accepted"),
-        (png_bytes() + EICAR, "x.png", "virus"),
+        (png_bytes() + EICAR, "x.png", "This file was refused by the virus check."),
         (b"", "empty.png", "empty"),
     ],
 )
@@ -153,7 +153,7 @@ def test_assisted_filing_records_consent_and_who_acted(
         "email": "helped@example.org",
     }
     response = support.post(reverse("support:assistance"), data)
-    assert "consent" in response.context["form"].errors
+    assert response.context["form"].errors["consent"] == ["The person's consent is required."]
     response = support.post(reverse("support:assistance"), {**data, "consent": "on"})
     # The person reads out the code sent to them; a wrong code is refused.
     assert "read the code out" in response.content.decode()
