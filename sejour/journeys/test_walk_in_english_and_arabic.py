@@ -8,7 +8,9 @@ outside the small allow-list below, and axe-core finds no violation (right to
 left included).
 """
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -174,6 +176,16 @@ PAGE_WORDS = """() => [
 ].join('\\n')"""
 
 
+# `make screenshots` sets it: the Arabic phone walk then keeps what a person sees first
+# on the main pages (the viewport, 360×740) as docs/screenshots/ar-phone-NN-page.png.
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR")
+SCREENSHOT_PAGES = [
+    "home", "signup", "login", "help", "contact", "error-404", "my-space", "chooser",
+    "presentation", "step-personal", "step-motive", "step-documents", "step-summary",
+    "step-confirmation", "application",
+]  # fmt: skip
+
+
 @pytest.fixture(params=["desktop", "phone"])
 def mode(request):
     return request.param
@@ -200,6 +212,10 @@ class Walk:
         assert response.status == status, f"{path}: {response.status}"
         self.check(name)
 
+    def _screenshot_wanted(self, name: str) -> bool:
+        arabic_phone = (self.language, self.visit.mode) == ("ar", "phone")
+        return bool(SCREENSHOTS_DIR) and arabic_phone and name in SCREENSHOT_PAGES
+
     def check(self, name: str):
         page = self.page
         direction = "rtl" if self.language == "ar" else "ltr"
@@ -209,6 +225,11 @@ class Walk:
         left = french_left(page.evaluate(PAGE_WORDS))
         if left:
             self.problems.append(f"{name} ({page.url}) still has French: {sorted(set(left))}")
+        if self._screenshot_wanted(name):
+            folder = Path(SCREENSHOTS_DIR)
+            folder.mkdir(parents=True, exist_ok=True)
+            number = SCREENSHOT_PAGES.index(name) + 1
+            page.screenshot(path=str(folder / f"ar-phone-{number:02d}-{name}.png"))
         try:
             self.visit.check(page, f"{self.language}-{name}")
         except AssertionError as error:  # every page is walked; all problems told at once
