@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "sejour.core.middleware.BackOfficeLanguageMiddleware",
+    # Right-to-left pages: Latin fragments in brackets isolated (<bdi>), before gzip.
+    "sejour.core.middleware.BidiIsolateMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

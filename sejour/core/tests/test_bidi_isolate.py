@@ -1,0 +1,49 @@
+"""Latin fragments in brackets inside Arabic sentences are isolated (<bdi>)."""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from sejour.core.middleware import bidi_isolate
+
+
+def test_latin_fragment_in_brackets_is_isolated_in_text_only():
+    html = (
+        '<p title="بطاقة (titre de séjour)">بطاقة الإقامة (titre de séjour)، الآن</p>'
+        "<title>Séjour (test)</title><script>f('(a b)')</script>"
+        '<textarea name="m">(keep me)</textarea><option>(as typed)</option>'
+        "<!-- (a comment) --><p>ولد في Dakar (Sénégal) — (9 أرقام) (10)</p>"
+    )
+    assert bidi_isolate(html) == (
+        '<p title="بطاقة (titre de séjour)">بطاقة الإقامة (<bdi>titre de séjour</bdi>)، الآن</p>'
+        "<title>Séjour (test)</title><script>f('(a b)')</script>"
+        '<textarea name="m">(keep me)</textarea><option>(as typed)</option>'
+        "<!-- (a comment) --><p>ولد في Dakar (<bdi>Sénégal</bdi>) — (9 أرقام) (10)</p>"
+    )
+
+
+@pytest.mark.django_db
+def test_arabic_pages_isolate_the_kept_french_terms(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    body = client.get("/").content.decode()
+    assert "(<bdi>titre de séjour</bdi>)" in body
+    text_and_tags = re.sub(r'"[^"]*"', '""', body.split("<body", 1)[1])  # not attributes
+    assert "(titre de séjour)" not in text_and_tags
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_left_to_right_pages_are_left_as_written(client, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert "<bdi>" not in client.get("/aide/").content.decode()
+
+
+@pytest.mark.django_db
+def test_compressed_arabic_pages_are_isolated_before_compression(client):
+    import gzip
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "(<bdi>titre de séjour</bdi>)" in gzip.decompress(response.content).decode()
