@@ -222,6 +222,12 @@ class Walk:
         html = page.locator("html")
         assert html.get_attribute("lang") == self.language, f"{name}: lang"
         assert html.get_attribute("dir") == direction, f"{name}: dir"
+        # Nothing spills out sideways (a mirrored layout that does widens the page).
+        width, viewport = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if width > viewport:
+            self.problems.append(f"{name} ({page.url}) is {width}px wide for {viewport}px")
         left = french_left(page.evaluate(PAGE_WORDS))
         if left:
             self.problems.append(f"{name} ({page.url}) still has French: {sorted(set(left))}")
