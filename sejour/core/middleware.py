@@ -142,6 +142,17 @@ _NOT_TEXT = re.compile(
 )
 
 
+# A fragment this short is kept on one line (rtl.css): "(titre de séjour)" never splits
+# into "(titre de" and "séjour)"; a longer one may wrap, still isolated.
+_SHORT_FRAGMENT = 24
+
+
+def _isolated(match: re.Match) -> str:
+    fragment = match.group(1)
+    short = ' class="sejour-nowrap"' if len(fragment) <= _SHORT_FRAGMENT else ""
+    return f"(<bdi{short}>{fragment}</bdi>)"
+
+
 def bidi_isolate(html: str) -> str:
     """Isolate Latin fragments in brackets (<bdi>) in the text of a right-to-left page.
 
@@ -154,7 +165,7 @@ def bidi_isolate(html: str) -> str:
     out, index = [], 0
     while index < len(parts):
         text = parts[index]
-        out.append(_LATIN_IN_BRACKETS.sub(r"(<bdi>\1</bdi>)", text) if text else text)
+        out.append(_LATIN_IN_BRACKETS.sub(_isolated, text) if text else text)
         if index + 1 < len(parts):
             out.append(parts[index + 1])  # the tag or raw element, as it was
         index += 3  # text, whole match, the raw element's name
