@@ -291,6 +291,9 @@ def test_walk_in_english_and_arabic(visit, language, applicant, ephoto_codes):
     page.get_by_role(
         "link", name=re.compile(re.escape(_t(language, "Attestation of filing")))
     ).wait_for()
+    # The progress list's marker points at the current step, from the reading side.
+    current = page.locator('[aria-current="step"]').inner_text().strip()
+    assert current.startswith("←" if language == "ar" else "→"), current
     walk.see(reverse("accounts:home"), "my-space-after-filing")
     walk.see(reverse("support:contact"), "contact-logged-in")
 
