@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from sejour.accounts.views import language_switch
 from sejour.employers.api import api as employers_api
 from sejour.employers.api import documentation as employers_api_documentation
 from sejour.figures.views import transparency
@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/v1/", employers_api.urls),
     path("agents/tableau-de-bord/", include("sejour.figures.urls")),
     path("agents/", include("sejour.instruction.urls")),
-    path("langue/", set_language, name="set_language"),
+    path("langue/", language_switch, name="set_language"),
     path("transparence/", transparency, name="transparency"),
     path("dev/outbox/", dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),

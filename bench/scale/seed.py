@@ -609,7 +609,9 @@ class Seeder:
         day = (filed or created).date()
         late = False
         if procedure == "first":
-            kind = "vls" if visa_number else "vls_ts"
+            # A first application follows a visa "titre à solliciter"; after a VLS-TS the
+            # card is a renewal (decision 0011).
+            kind = "vls"
             number = visa_number or f"V{user_id:09d}"
             valid_from = day - timedelta(days=rng.randrange(5, 60))
             valid_until = valid_from + timedelta(days=365)

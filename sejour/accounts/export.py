@@ -147,6 +147,7 @@ def personal_data_archive(user):
             "last_name": user.last_name,
             "joined": user.date_joined,
             "email_verified_at": user.email_verified_at,
+            "language": user.language,
         },
         "current_document_in_the_national_file": document,
         "applications": [

@@ -62,6 +62,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="agents",
     )
+    # The language the person chose (switch, settings page): their pages after login and
+    # every e-mail and SMS sent to them. Blank: not chosen, French (LANGUAGE_CODE).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
     must_change_password = models.BooleanField(_("must change password"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("admin site access"), default=False)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from sejour.notifications.services import outbox_email
 from sejour.registry.adapter import get_registry
 
 from . import throttle
+from .languages import language_current, language_of, language_supported
 from .models import Attempt, EmailVerification, User
 
 
@@ -46,16 +47,21 @@ def signup_verification_send(
             first_names=first_names,
             last_name=last_name,
         )
-        outbox_email(
-            to=email,
-            subject=_("Séjour: confirm your e-mail address"),
-            template="accounts/email/verify_email.txt",
-            context={
-                "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
-                "first_names": first_names,
-            },
-            secret_context={"link": settings.SITE_URL + reverse("accounts:verify", args=[token])},
-        )
+        language = language_current()
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=email,
+                subject=_("Séjour: confirm your e-mail address"),
+                template="accounts/email/verify_email.txt",
+                context={
+                    "hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600,
+                    "first_names": first_names,
+                },
+                secret_context={
+                    "link": settings.SITE_URL + reverse("accounts:verify", args=[token])
+                },
+            )
     return verification
 
 
@@ -152,15 +158,18 @@ def visa_login_link_send(*, visa_number: str) -> None:
             email=user.email,
             visa_number=visa_number,
         )
-        outbox_email(
-            to=user.email,
-            subject=_("Séjour: your sign-in link"),
-            template="accounts/email/visa_login.txt",
-            context={"hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600},
-            secret_context={
-                "link": settings.SITE_URL + reverse("accounts:visa_login_confirm", args=[token])
-            },
-        )
+        language = language_of(user)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=user.email,
+                subject=_("Séjour: your sign-in link"),
+                template="accounts/email/visa_login.txt",
+                context={"hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600},
+                secret_context={
+                    "link": settings.SITE_URL + reverse("accounts:visa_login_confirm", args=[token])
+                },
+            )
 
 
 def _visa_login_links_end(*, visa_number: str) -> int:
@@ -212,13 +221,19 @@ def account_activate_from_visa(*, user: User, by: User | None) -> str:
             subject=user,
             data={"foreign_number": number, "visa_number": user.visa_number},
         )
-        outbox_email(
-            to=user.email,
-            subject=_("Séjour: your foreign-national number and temporary password"),
-            template="accounts/email/activated.txt",
-            context={"identifier": number, "link": settings.SITE_URL + reverse("accounts:login")},
-            secret_context={"temporary_password": temporary_password},
-        )
+        language = language_of(user)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=user.email,
+                subject=_("Séjour: your foreign-national number and temporary password"),
+                template="accounts/email/activated.txt",
+                context={
+                    "identifier": number,
+                    "link": settings.SITE_URL + reverse("accounts:login"),
+                },
+                secret_context={"temporary_password": temporary_password},
+            )
     return number
 
 
@@ -259,16 +274,19 @@ def password_reset_send(*, identifier: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     with transaction.atomic():
-        outbox_email(
-            to=user.email,
-            subject=_("Séjour: choose a new password"),
-            template="accounts/email/password_reset.txt",
-            context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
-            secret_context={
-                "link": settings.SITE_URL
-                + reverse("accounts:password_reset_confirm", args=[uid, token])
-            },
-        )
+        language = language_of(user)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=user.email,
+                subject=_("Séjour: choose a new password"),
+                template="accounts/email/password_reset.txt",
+                context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+                secret_context={
+                    "link": settings.SITE_URL
+                    + reverse("accounts:password_reset_confirm", args=[uid, token])
+                },
+            )
 
 
 def account_welcome_send(*, user: User, agent_name: str) -> None:
@@ -280,18 +298,22 @@ def account_welcome_send(*, user: User, agent_name: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = welcome_token_generator.make_token(user)
     with transaction.atomic():
-        outbox_email(
-            to=user.email,
-            subject=_("Séjour: choose the password of the account opened with you"),
-            template="accounts/email/welcome_password.txt",
-            context={
-                "agent": agent_name,
-                "days": settings.ACCOUNT_WELCOME_LINK_MAX_AGE // (24 * 3600),
-            },
-            secret_context={
-                "link": settings.SITE_URL + reverse("accounts:welcome_password", args=[uid, token])
-            },
-        )
+        language = language_of(user)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=user.email,
+                subject=_("Séjour: choose the password of the account opened with you"),
+                template="accounts/email/welcome_password.txt",
+                context={
+                    "agent": agent_name,
+                    "days": settings.ACCOUNT_WELCOME_LINK_MAX_AGE // (24 * 3600),
+                },
+                secret_context={
+                    "link": settings.SITE_URL
+                    + reverse("accounts:welcome_password", args=[uid, token])
+                },
+            )
 
 
 def password_reset_complete(*, user: User, new_password: str, ip_address: str = "") -> None:
@@ -393,3 +415,32 @@ def account_unlock(*, user: User, by: User | None, reason: str) -> bool:
     """Lift a lockout (an administrator's action); True if there was one."""
     with transaction.atomic():
         return _unlock(user=user, by=by, reason=reason)
+
+
+# --- Language ----------------------------------------------------------------
+
+
+def account_language_set(*, user: User, language: str, by=None) -> bool:
+    """Keep the language the person chose on their account (pages and messages).
+
+    Returns whether it changed; an unsupported code is refused (ValueError): the
+    switch and the settings form only offer settings.LANGUAGES.
+    """
+    if language and not language_supported(language):
+        raise ValueError(f"Séjour does not offer the language {language!r}.")
+    language = language_supported(language)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.language
+        if before == language:
+            return False
+        locked.language = language
+        locked.save(update_fields=["language"])
+        user.language = language
+        audit_record(
+            action="account.language_changed",
+            actor=by if by is not None else user,
+            subject=user,
+            data={"from": before, "to": language},
+        )
+    return True

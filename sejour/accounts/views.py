@@ -13,12 +13,14 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from sejour.attention.providers import AttentionContext
 from sejour.attention.selectors import attention_list
 from sejour.core.errors import mark_rate_limited
-from sejour.core.http import posted
+from sejour.core.http import content_disposition, download_filename, posted
 from sejour.registry.adapter import get_registry
 
 from . import services, throttle
@@ -32,6 +34,7 @@ from .forms import (
     VisaForm,
     VisaLoginForm,
 )
+from .languages import language_supported
 from .models import Attempt, EmailVerification, User
 
 SIGNUP_SESSION_KEY = "signup"
@@ -101,7 +104,7 @@ def signup_residence(request):
                     "against your permit, receipt or VLS-TS confirmation."
                 ),
             )
-        elif not document.allows_online_procedure:
+        elif not document.opens_account:
             return _ineligible(request, document)
         elif User.objects.filter(identifier=document.person.foreign_number).exists():
             form.add_error(
@@ -147,7 +150,7 @@ def signup_visa(request):
                     "against the sticker in your passport."
                 ),
             )
-        elif not document.allows_online_procedure:
+        elif not document.opens_account:
             return _ineligible(request, document)
         elif User.objects.filter(visa_number=document.number).exists():
             form.add_error(
@@ -261,6 +264,25 @@ def verify(request, token):
         "accounts/verify_password.html",
         {"form": form, "verification": verification, "step": 3, "steps": 3},
     )
+
+
+# --- Language ------------------------------------------------------------------
+
+
+def language_switch(request):
+    """Django's set_language (cookie, back to the same page, no JavaScript), and for a
+    logged-in person the choice kept on their account: their messages follow it."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    # A support agent filing for someone changes their own page, not the person's choice.
+    if (
+        request.user.is_authenticated
+        and not request.session.get("assisted_by")
+        and settings.LANGUAGE_COOKIE_NAME in response.cookies
+        and language_supported(language)
+    ):
+        services.account_language_set(user=request.user, language=language, by=request.user)
+    return response
 
 
 # --- Login and logout ----------------------------------------------------------
@@ -533,11 +555,9 @@ def my_data(request):
         raise Http404  # a support agent filing on someone's behalf does not take their data away
     archive = personal_data_archive(request.user)
     # Streamed from its temporary file, which the response closes (and so deletes).
-    response = FileResponse(
-        archive,
-        content_type="application/zip",
-        as_attachment=True,
-        filename="mes-donnees-sejour.zip",
+    response = FileResponse(archive, content_type="application/zip", as_attachment=True)
+    response["Content-Disposition"] = content_disposition(
+        download_filename(pgettext("file name", "my-Séjour-data"), extension="zip")
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -231,6 +231,21 @@ class DeclarationForm(WizardForm):
         return value
 
 
+class PermitChoiceForm(DsfrBaseForm):
+    """Which permit the person asks for: every motive is offered, so that one not
+    open online gets its answer (where to apply) instead of being missing."""
+
+    motive = forms.ChoiceField(
+        label=_("Which permit do you ask for?"),
+        choices=Motive.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the permit you ask for."),
+            "invalid_choice": _("Choose one of the permits in the list."),
+        },
+    )
+
+
 class UploadForm(DsfrBaseForm):
     file = forms.FileField(
         label=_("File"),

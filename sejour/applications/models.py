@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sejour.core.codes import readable_code
-from sejour.registry.models import Motive
+from sejour.registry.models import DocumentKind, Motive
 from sejour.rules.models import Procedure
 
 
@@ -203,6 +203,12 @@ class Application(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def follows_a_vls_ts(self) -> bool:
+        """Filed by the holder of a validated VLS-TS: a renewal whose first-permit tax was
+        paid at the validation (decision 0011); pages and the ADP say so."""
+        return self.current_document.get("kind") == DocumentKind.VLS_TS
 
     @property
     def typed_name(self) -> str:

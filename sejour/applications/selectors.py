@@ -63,6 +63,10 @@ def files_by_requirement(
 
 EVENT_LABELS = {
     "application.created": lambda e: _("Application started"),
+    "application.reclassified": lambda e: _(
+        "Now treated as a renewal: the card after a VLS-TS costs the renewal tax, and its "
+        "ADP allows travel"
+    ),
     "application.step_saved": lambda e: (
         _("Step saved: %(step)s") % {"step": e.data.get("step", "")}
     ),

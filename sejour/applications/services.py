@@ -7,19 +7,20 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.models import User
 from sejour.audit.services import audit_record
 from sejour.figures.services import tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email
 from sejour.registry.adapter import ONLINE_MOTIVES, DocumentRecord, get_registry
 from sejour.registry.ephoto import get_ephoto_service, normalise
-from sejour.registry.models import Prefecture
+from sejour.registry.models import DocumentKind, Prefecture
 from sejour.rules.models import Procedure
 from sejour.rules.services import (
     CHANGE_PROCEDURES,
@@ -257,7 +258,7 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
     if motive not in ONLINE_MOTIVES:
         raise ApplicationError(_("This kind of permit cannot be requested online."))
     document = current_document_for(applicant)
-    if document is None or not document.allows_online_procedure:
+    if document is None or not document.allows_application_for(motive):
         raise ApplicationError(_("Your current document does not allow an online application."))
     window = filing_window(
         document_kind=document.kind,
@@ -284,6 +285,41 @@ def application_start(*, applicant, motive: str, today: date | None = None) -> A
             motive=motive,
             document=document,
         )
+
+
+# Decision 0011, for the applications started before it: not decided yet, so their
+# fee and their next ADPs can still follow the rule.
+RECLASSIFIABLE = (Status.DRAFT, *OPEN_BEFORE_DECISION)
+
+
+def vls_ts_renewals_reclassify(*, by=None) -> int:
+    """Applications started from a validated VLS-TS as first applications become
+    renewals (renewal tax; the next ADPs are renewal ones), each change audited and
+    shown in the history. Decided ones are left as they are. Returns how many changed."""
+    changed = 0
+    candidates = Application.objects.filter(
+        procedure=Procedure.FIRST,
+        current_document__kind=DocumentKind.VLS_TS,
+        status__in=RECLASSIFIABLE,
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            application = _lock(Application(pk=pk))
+            if application.procedure != Procedure.FIRST or application.status not in (
+                RECLASSIFIABLE
+            ):
+                continue  # decided or changed meanwhile
+            application.procedure = Procedure.RENEWAL
+            application.save(update_fields=["procedure"])
+            audit_record(
+                action="application.reclassified",
+                actor=by,
+                subject=application.applicant,
+                application=application,
+                data={"from": Procedure.FIRST, "to": Procedure.RENEWAL},
+            )
+        changed += 1
+    return changed
 
 
 def step_slugs(application: Application) -> list[str]:
@@ -549,13 +585,16 @@ def _move_open_applications(address_change: Application, by) -> None:
         )
         moved.append(other)
     if moved:
-        outbox_email(
-            to=address_change.applicant.email,
-            subject=_("Séjour: your applications go to the %(prefecture)s")
-            % {"prefecture": address_change.prefecture.name},
-            template="applications/email/moved.txt",
-            context={"address_change": address_change, "moved": moved},
-        )
+        language = language_of(address_change.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=address_change.applicant.email,
+                subject=_("Séjour: your applications go to the %(prefecture)s")
+                % {"prefecture": address_change.prefecture.name},
+                template="applications/email/moved.txt",
+                context={"address_change": address_change, "moved": moved},
+            )
 
 
 def application_withdraw(*, application: Application, by, reason: str) -> Application:

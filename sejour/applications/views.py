@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from sejour.attestations.pdf import pdf_render
-from sejour.core.http import posted
+from sejour.core.http import content_disposition, download_filename, posted
 from sejour.registry.adapter import ONLINE_MOTIVES, get_registry
-from sejour.registry.models import Motive
+from sejour.registry.models import DocumentKind, Motive
 from sejour.rules.models import Procedure
 from sejour.rules.services import (
     document_requirements,
@@ -37,6 +38,7 @@ from .forms import (
     ConfirmForm,
     DeclarationForm,
     EphotoForm,
+    PermitChoiceForm,
     PersonalForm,
     ResourcesForm,
     UploadForm,
@@ -108,15 +110,22 @@ def _window_for(document, today):
 
 @_applicant_only
 def new(request):
-    """The procedure chooser: what this person may ask for online, and when."""
+    """The procedure chooser: which permit the person asks for, and whether it is filed
+    here. Every motive is offered; one not open online is answered with where to apply
+    (decision 0010), whatever the document held."""
     document = services.current_document_for(request.user)
     window = _window_for(document, timezone.localdate()) if document else None
     prefecture = (
         get_registry().prefecture_for_postcode(document.person.postcode) if document else None
     )
-    motives = [
-        (motive, Motive(motive).label) for motive in Motive.values if motive in ONLINE_MOTIVES
-    ]
+    chosen = "choose" in request.GET or "motive" in request.GET
+    form = PermitChoiceForm(request.GET if chosen else None)
+    refused_motive = ""
+    if document and document.opens_account and window.is_open and form.is_valid():
+        motive = form.cleaned_data["motive"]
+        if document.allows_application_for(motive):
+            return redirect("applications:presentation", motive=motive)
+        refused_motive = Motive(motive).label
     return render(
         request,
         "applications/new.html",
@@ -126,8 +135,10 @@ def new(request):
             "too_early_message": services.window_refusal(window)
             if window and not window.is_open
             else "",
-            "motives": motives,
+            "form": form,
+            "refused_motive": refused_motive,
             "procedure": Procedure(procedure_for(document.kind)).label if document else "",
+            "after_vls_ts": bool(document and document.kind == DocumentKind.VLS_TS),
             "prefecture": prefecture,
         },
     )
@@ -142,9 +153,12 @@ def _motive_or_404(motive: str) -> str:
 @_applicant_only
 def presentation(request, motive):
     """What the procedure asks for, before starting; POST starts (or resumes) it."""
+    if motive in Motive.values and motive not in ONLINE_MOTIVES:
+        # A permit not asked for online: the chooser says where to apply instead.
+        return redirect(f"{reverse('applications:new')}?motive={motive}")
     motive = _motive_or_404(motive)
     document = services.current_document_for(request.user)
-    if document is None or not document.allows_online_procedure:
+    if document is None or not document.allows_application_for(motive):
         return redirect("applications:new")
     today = timezone.localdate()
     window = _window_for(document, today)
@@ -168,6 +182,7 @@ def presentation(request, motive):
             "motive_label": Motive(motive).label,
             "procedure": procedure,
             "procedure_label": Procedure(procedure).label,
+            "after_vls_ts": document.kind == DocumentKind.VLS_TS,
             "steps": wizard_steps(motive=motive, on=today, procedure=procedure),
             "requirements": document_requirements(motive=motive, procedure=procedure, on=today),
             "window": window,
@@ -195,7 +210,14 @@ def requirements_pdf(request, motive, procedure):
         },
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="pieces-{motive}-{procedure}.pdf"'
+    response["Content-Disposition"] = content_disposition(
+        download_filename(
+            pgettext("file name", "documents-to-provide"),
+            Motive(motive).label,
+            Procedure(procedure).label,
+            extension="pdf",
+        )
+    )
     return response
 
 

@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -17,6 +19,8 @@ def international(phone: str) -> str:
 
 
 class PreferencesForm(DsfrBaseForm):
+    # Legal notices (decisions, requests for documents, attestations) are always e-mailed:
+    # only what is below is the person's to choose.
     mobile_phone = forms.CharField(
         label=_("Mobile phone number"),
         help_text=_("Optional. A French mobile number, e.g. 06 12 34 56 78."),
@@ -31,6 +35,21 @@ class PreferencesForm(DsfrBaseForm):
     weekly_digest = forms.BooleanField(
         label=_("Send me a weekly e-mail listing what I need to do (only when there is something)"),
         required=False,
+    )
+
+    language = forms.ChoiceField(
+        label=_("Language of my messages and pages"),
+        help_text=_("E-mails and text messages from Séjour are written in this language."),
+        # Each language named in itself and marked with its own lang (read out rightly).
+        choices=[
+            (code, format_html('<span lang="{}">{}</span>', code, name))
+            for code, name in settings.LANGUAGES
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the language of your messages."),
+            "invalid_choice": _("Choose one of the languages offered: French, English or Arabic."),
+        },
     )
 
     def clean_mobile_phone(self):

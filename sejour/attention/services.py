@@ -15,18 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of, language_supported
 from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.attestations.models import Attestation
 from sejour.audit.services import audit_record
 from sejour.notifications.services import outbox_email, outbox_sms
+from sejour.registry.adapter import ONLINE_MOTIVES
 from sejour.registry.models import DocumentKind
 from sejour.rules.services import add_months, filing_window_rule, window_dates
 
@@ -45,17 +46,22 @@ REMINDED_KINDS = (DocumentKind.PERMIT, DocumentKind.RECEIPT, DocumentKind.VLS_TS
 BATCH = 500
 
 
-def language_of(user) -> str:
-    """The language of messages to this person: theirs if the account keeps one."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
-
-
 # --- Notice settings -----------------------------------------------------------------
 
 
 def preferences_save(
-    *, user, by, mobile_phone: str, renewal_reminders: bool, weekly_digest: bool
+    *,
+    user,
+    by,
+    mobile_phone: str,
+    renewal_reminders: bool,
+    weekly_digest: bool,
+    language: str | None = None,
 ) -> NoticePreferences:
+    """Save the person's notice settings; `language` (kept on the account) is the one of
+    their messages and pages, None leaves it as it is."""
+    if language is not None and not language_supported(language):
+        raise ValueError(f"Séjour does not offer the language {language!r}.")
     with transaction.atomic():
         before = preferences_for(user)
         changed = [
@@ -76,6 +82,10 @@ def preferences_save(
             },
         )
         user.notice_preferences = preferences
+        if language is not None and language_supported(language) != user.language:
+            User.objects.filter(pk=user.pk).update(language=language_supported(language))
+            user.language = language_supported(language)
+            changed.append("language")
         if changed:
             # Which settings changed, not the number itself.
             audit_record(
@@ -262,6 +272,9 @@ def _reminder_send(reminder: DueReminder, today: date) -> bool:
                 "kind": kind,
                 "name": user.full_name,
                 "document_kind": document.kind_label,
+                # Any permit opens an account, but not every permit is renewed here
+                # (decision 0010): say where the others are asked for.
+                "motive_online": document.motive in ONLINE_MOTIVES,
                 "ends_on": date_format(document.valid_until, "j F Y"),
                 "opens_on": date_format(opens_on, "j F Y"),
                 "closes_on": date_format(late_from - timedelta(days=1), "j F Y"),
@@ -274,12 +287,18 @@ def _reminder_send(reminder: DueReminder, today: date) -> bool:
             }
             outbox_email(
                 to=user.email,
+                language=language_of(user),
                 subject=subjects[kind],
                 template="attention/email/reminder.txt",
                 context=context,
             )
             if phone:
-                outbox_sms(to=phone, template="attention/sms/reminder.txt", context=context)
+                outbox_sms(
+                    to=phone,
+                    language=language_of(user),
+                    template="attention/sms/reminder.txt",
+                    context=context,
+                )
         audit_record(
             action="account.renewal_reminder_sent",
             subject=user,
@@ -325,6 +344,7 @@ def digest_send(*, user, today: date) -> bool:
                 return False
             outbox_email(
                 to=user.email,
+                language=language_of(user),
                 subject=_("Séjour: what you need to do this week"),
                 template="attention/email/digest.txt",
                 context={"name": user.full_name, "items": items},

@@ -2,7 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from sejour.accounts.languages import language_current
 
 from .forms import PreferencesForm
 from .selectors import preferences_for
@@ -11,7 +14,7 @@ from .services import preferences_save
 
 @login_required
 def preferences(request):
-    """The person's notice settings: mobile number, reminders, weekly digest."""
+    """The person's notice settings: mobile number, reminders, weekly digest, language."""
     if not request.user.is_applicant:
         raise Http404
     current = preferences_for(request.user)
@@ -19,6 +22,9 @@ def preferences(request):
         form = PreferencesForm(request.POST)
         if form.is_valid():
             preferences_save(user=request.user, by=request.user, **form.cleaned_data)
+            # The pages follow the language of messages from now on (the cookie).
+            request.account_language = request.user.language
+            translation.activate(request.user.language)
             messages.success(request, _("Your settings are saved."))
             return redirect("accounts:home")
     else:
@@ -27,6 +33,7 @@ def preferences(request):
                 "mobile_phone": current.mobile_phone,
                 "renewal_reminders": current.renewal_reminders,
                 "weekly_digest": current.weekly_digest,
+                "language": request.user.language or language_current(),
             }
         )
     return render(

@@ -83,3 +83,9 @@ class Attestation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    def download_name(self) -> str:
+        """Its file name in the language being used: "Attestation of filing-ATT-….pdf"."""
+        from sejour.core.http import download_filename
+
+        return download_filename(self.get_kind_display(), self.number, extension="pdf")

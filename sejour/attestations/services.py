@@ -10,8 +10,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.selectors import CertifiedIdentity, certified_identity
 from sejour.applications.models import Application, Decision, Status
 from sejour.audit.services import audit_record
@@ -67,7 +69,8 @@ def _render(attestation: Attestation, identity: CertifiedIdentity) -> bytes:
                 "application": application,
                 # Printed in full: the PDF is the holder's own document.
                 "identity_number": identity.number,
-                "identity_number_label": identity.number_label,
+                # Lazy: the translation beneath the French text names it in its language.
+                "identity_number_label": lazy(lambda: identity.number_label, str)(),
                 "document_label": DocumentKind(application.current_document["kind"]).label,
                 "document": application.current_document,
                 "document_end": application.current_document_ends_on,
@@ -76,6 +79,8 @@ def _render(attestation: Attestation, identity: CertifiedIdentity) -> bytes:
                 "qr_data_uri": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
                 "LANGUAGE_CODE": "fr",
             },
+            # Legally French; the holder reads a faithful translation beneath it.
+            translation_language=language_of(application.applicant),
         )
 
 
@@ -141,14 +146,17 @@ def attestation_issue(
                     "valid_until": valid_until.isoformat() if valid_until else None,
                 },
             )
-            outbox_email(
-                to=application.applicant.email,
-                subject=_subject(attestation),
-                template=f"attestations/email/{kind}.txt",
-                context={"application": application, "attestation": attestation},
-                attachment=attestation.file.name,
-                attachment_name=f"{kind}-{application.reference}.pdf",
-            )
+            language = language_of(application.applicant)
+            with translation.override(language):
+                outbox_email(
+                    language=language,
+                    to=application.applicant.email,
+                    subject=_subject(attestation),
+                    template=f"attestations/email/{kind}.txt",
+                    context={"application": application, "attestation": attestation},
+                    attachment=attestation.file.name,
+                    attachment_name=attestation.download_name(),
+                )
     except Exception:
         attestation.file.delete(save=False)
         raise

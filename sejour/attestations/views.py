@@ -16,7 +16,7 @@ def attestation_download(request, reference, number):
         request,
         attestation.file,
         content_type="application/pdf",
-        filename=f"{attestation.kind}-{attestation.number}.pdf",
+        filename=attestation.download_name(),
     )
 
 

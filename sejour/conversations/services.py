@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.models import User
 from sejour.applications.models import Application, Status
 from sejour.applications.services import ApplicationError
@@ -198,15 +199,18 @@ def message_send(*, application: Application, body: str, by, uploaded=None) -> M
                     application.awaiting_answer_since = None
                     application.save(update_fields=["awaiting_answer_since"])
                 # No name, no text, no motive: only a link to read it after logging in.
-                outbox_email(
-                    to=application.applicant.email,
-                    subject=_("Séjour: a new message is waiting for you"),
-                    template="conversations/email/new_message.txt",
-                    context={
-                        "link": settings.SITE_URL
-                        + reverse("conversations:conversation", args=[application.reference])
-                    },
-                )
+                language = language_of(application.applicant)
+                with translation.override(language):
+                    outbox_email(
+                        language=language,
+                        to=application.applicant.email,
+                        subject=_("Séjour: a new message is waiting for you"),
+                        template="conversations/email/new_message.txt",
+                        context={
+                            "link": settings.SITE_URL
+                            + reverse("conversations:conversation", args=[application.reference])
+                        },
+                    )
     except Exception:
         if stored is not None:
             stored.delete(save=False)

@@ -1,6 +1,8 @@
 """The conversation pages: the applicant's, the attachments, the agents' answer and
 the supervisors' answer templates. Thin: parse the form, call one service, render."""
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sejour.accounts.models import User
 from sejour.applications.selectors import application_for_applicant, application_for_viewer
 from sejour.applications.services import ApplicationError
+from sejour.core.http import download_filename
 from sejour.core.storage import stored_file_response
 from sejour.documents.views import can_frame
 from sejour.instruction.views import agent_required, application_view
@@ -83,7 +86,9 @@ def attachment_download(request, reference, attachment_id):
         attachment.file,
         content_type=attachment.content_type,
         as_attachment=not (request.GET.get("inline") == "1" and can_frame(attachment)),
-        filename=f"message-{attachment.message_id}-{attachment.pk}.{attachment.extension}",
+        filename=download_filename(
+            Path(attachment.original_name).stem, extension=attachment.extension
+        ),
     )
 
 

@@ -196,7 +196,10 @@ PEOPLE = [
         documents=[DemoDocument(DocumentKind.VLS, "234567890", -15, 350, Motive.STUDENT)],
     ),
     DemoPerson(
-        situation="Employee permit: not eligible online, sent to the Nord prefecture",
+        situation=(
+            "Employee permit: may open an account (change of address, loss, a talent or "
+            "student permit); an employee renewal is sent to the Nord prefecture"
+        ),
         last_name="Benali",
         first_names="Karim",
         birth_date=date(1985, 12, 2),
@@ -248,7 +251,7 @@ TAX_STAMPS = [
     ("1000000000000002", 50, 5, False),
     ("1000000000000003", 300, 5, False),
     ("1000000000000004", 100, 5, False),
-    ("1000000000000005", 200, 200, False),  # bought over 6 months ago: expired
+    ("1000000000000005", 200, 400, False),  # bought over 12 months ago: expired
     ("1000000000000006", 200, 20, True),  # already used
 ]
 

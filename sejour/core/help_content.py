@@ -47,6 +47,9 @@ SECTIONS = (
                         "For any other kind of permit, you cannot apply on this site. Please go to the web site of the prefecture where you live to find out what to do."
                     ),
                     _(
+                        "Whatever permit you hold, you can create an account with it and declare a change of address, or a lost, stolen or damaged permit, on this site."
+                    ),
+                    _(
                         "To start, log in to your account. If you do not have one yet, create it first."
                     ),
                 ),
@@ -395,6 +398,9 @@ SECTIONS = (
                         "With an ADP for a first application, you cannot travel and then come back into the Schengen area, wherever you try to enter."
                     ),
                     _("It does not give you any new rights, unless the attestation says so."),
+                    _(
+                        "If you hold a validated VLS-TS, this is not your case: the card that follows a VLS-TS is asked for like a renewal, and its ADP is a renewal one."
+                    ),
                 ),
             ),
             Entry(
@@ -461,6 +467,9 @@ SECTIONS = (
                 (
                     _(
                         "The price has two parts: a tax, which depends on your reason for staying and on whether it is your first permit or a renewal, and a stamp duty for making the card."
+                    ),
+                    _(
+                        "If you validated a VLS-TS, you paid the first-permit tax then: the card that follows it costs the renewal tax."
                     ),
                     _("If you renew your permit late, you also pay a fee for late renewal."),
                     _(

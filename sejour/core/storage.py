@@ -21,6 +21,8 @@ from django.shortcuts import render
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from .http import content_disposition
+
 logger = logging.getLogger(__name__)
 
 
@@ -106,6 +108,9 @@ def stored_file_response(
     response = FileResponse(
         handle, content_type=content_type, as_attachment=as_attachment, filename=filename
     )
+    if filename:
+        # The name is in the person's language: ASCII for old clients, UTF-8 beside it.
+        response["Content-Disposition"] = content_disposition(filename, as_attachment=as_attachment)
     if length is not None:
         response["Content-Length"] = str(length)
     response["Cache-Control"] = "private, no-store"

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sejour.registry.models import Prefecture
-from sejour.rules.services import fee_breakdown
+from sejour.rules.services import fee_breakdown, stamp_validity
 
 from .forms import FeeSimulatorForm
 from .help_content import SECTIONS
@@ -85,7 +85,7 @@ def accessibility(request):
 
 
 def stamps(request):
-    return render(request, "core/stamps.html")
+    return render(request, "core/stamps.html", {"validity": stamp_validity(timezone.localdate())})
 
 
 def healthz(request):

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.csp import CSP
@@ -5,6 +7,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
 from sejour.applications.selectors import application_for_viewer
+from sejour.core.http import download_filename
 from sejour.core.storage import stored_file_response
 
 
@@ -30,5 +33,8 @@ def file_download(request, reference, file_id):
         supporting_file.file,
         content_type=supporting_file.content_type,
         as_attachment=not (request.GET.get("inline") == "1" and can_frame(supporting_file)),
-        filename=f"{supporting_file.requirement_code}-{supporting_file.pk}.{supporting_file.extension}",
+        # The person's own name for their file (what they uploaded), its checked type.
+        filename=download_filename(
+            Path(supporting_file.original_name).stem, extension=supporting_file.extension
+        ),
     )

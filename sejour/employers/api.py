@@ -17,12 +17,14 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
 from sejour.accounts.throttle import client_address
+from sejour.core.http import download_filename
 from sejour.core.storage import stored_file_response
 
 from . import selectors, services
@@ -322,7 +324,12 @@ def check_pdf(request, siret: str, reference: str):
     if not check.pdf:
         raise Http404
     return stored_file_response(
-        request, check.pdf, content_type="application/pdf", filename=f"{check.reference}.pdf"
+        request,
+        check.pdf,
+        content_type="application/pdf",
+        filename=download_filename(
+            check.reference, pgettext("file name", "check-answer"), extension="pdf"
+        ),
     )
 
 

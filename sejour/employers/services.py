@@ -8,9 +8,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_current, language_of
 from sejour.accounts.models import User
 from sejour.audit.services import audit_record
 from sejour.core.codes import readable_code
@@ -52,13 +53,16 @@ class EmployerError(Exception):
 
 
 def _link_send(*, link: EmployerLink, token: str, subject: str, template: str, context: dict):
-    outbox_email(
-        to=link.email,
-        subject=subject,
-        template=template,
-        context={"hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600, **context},
-        secret_context={"link": settings.SITE_URL + reverse("employers:link", args=[token])},
-    )
+    language = language_current()
+    with translation.override(language):
+        outbox_email(
+            language=language,
+            to=link.email,
+            subject=subject,
+            template=template,
+            context={"hours": settings.ACCOUNT_EMAIL_LINK_MAX_AGE // 3600, **context},
+            secret_context={"link": settings.SITE_URL + reverse("employers:link", args=[token])},
+        )
 
 
 def employer_signup_start(*, siret: str, email: str) -> EmployerLink:
@@ -391,21 +395,27 @@ def check_answer(
             subject=check.holder,
             data={**_audit_data(check), "late": timezone.localdate() > check.due_on},
         )
-        recipient = check.requested_by.email if check.requested_by else ""
+        recipient_user = check.requested_by
+        recipient = recipient_user.email if recipient_user else ""
         if not recipient:
             admin = check.employer.members.filter(is_admin=True, user__is_active=True).first()
             recipient = admin.email if admin else ""
+            recipient_user = admin.user if admin else None
         if recipient:
-            outbox_email(
-                to=recipient,
-                subject=_("Séjour employers: the prefecture answered your check %(reference)s")
-                % {"reference": check.reference},
-                template="employers/email/answered.txt",
-                context={
-                    "check": check,
-                    "link": settings.SITE_URL + reverse("employers:check", args=[check.reference]),
-                },
-            )
+            language = language_of(recipient_user)
+            with translation.override(language):
+                outbox_email(
+                    language=language,
+                    to=recipient,
+                    subject=_("Séjour employers: the prefecture answered your check %(reference)s")
+                    % {"reference": check.reference},
+                    template="employers/email/answered.txt",
+                    context={
+                        "check": check,
+                        "link": settings.SITE_URL
+                        + reverse("employers:check", args=[check.reference]),
+                    },
+                )
         _pdf_queue(check)
     return check
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from sejour.accounts import throttle
@@ -26,7 +27,7 @@ from sejour.accounts.services import (
     login_success_record,
 )
 from sejour.core.errors import mark_rate_limited
-from sejour.core.http import posted
+from sejour.core.http import download_filename, posted
 from sejour.core.storage import stored_file_response
 
 from . import selectors, services
@@ -255,7 +256,12 @@ def check_pdf(request, reference):
     if not check.pdf:
         raise Http404
     return stored_file_response(
-        request, check.pdf, content_type="application/pdf", filename=f"{check.reference}.pdf"
+        request,
+        check.pdf,
+        content_type="application/pdf",
+        filename=download_filename(
+            check.reference, pgettext("file name", "check-answer"), extension="pdf"
+        ),
     )
 
 

@@ -22,7 +22,7 @@ from sejour.audit.models import AuditEvent
 from sejour.instruction.models import ComplementRequest
 from sejour.registry.models import Prefecture
 from sejour.rules.models import InstructionRule
-from sejour.rules.services import CHANGE_PROCEDURES
+from sejour.rules.services import CHANGE_PROCEDURES, implicit_refusal_on
 
 from .models import (
     ALL_MOTIVES,
@@ -116,18 +116,18 @@ def processing_times(histogram: Counter, today: date) -> list[ProcessingTime]:
     ]
 
 
-def _legal_days_on():
+def _rule_on():
     rules = list(InstructionRule.objects.order_by("effective_from"))
 
-    def legal_days(day: date) -> int | None:
+    def rule_on(day: date) -> InstructionRule | None:
         for rule in reversed(rules):
             if rule.effective_from <= day and (
                 rule.effective_until is None or day < rule.effective_until
             ):
-                return rule.legal_days
+                return rule
         return None  # filed before any instruction rule (as `services.tally_keys` skips it)
 
-    return legal_days
+    return rule_on
 
 
 def tally_counts(prefecture_id: int | None = None) -> Counter:
@@ -146,7 +146,7 @@ def tally_counts(prefecture_id: int | None = None) -> Counter:
     for prefecture_id, status, day, n in filed.iterator(BATCH):
         counts[(prefecture_id, Tally.Measure.FILED, status, day)] += n
 
-    # Legal deadline: filing day + legal time (the rule of the filing day) + every pause.
+    # Legal deadline: filing day + 4 months (the rule of the filing day) + every pause.
     paused = Counter()
     for application_id, asked_on, answered_on in (
         ComplementRequest.objects.filter(
@@ -160,7 +160,7 @@ def tally_counts(prefecture_id: int | None = None) -> Counter:
         .iterator(BATCH)
     ):
         paused[application_id] += (answered_on - asked_on).days
-    legal_days = _legal_days_on()
+    rule_on = _rule_on()
     for application_id, prefecture_id, status, filed_on in (
         Application.objects.filter(
             status__in=CLOCK_RUNS, filed_at__isnull=False, prefecture__isnull=False, **one
@@ -169,10 +169,12 @@ def tally_counts(prefecture_id: int | None = None) -> Counter:
         .values_list("pk", "prefecture_id", "status", "filed_on")
         .iterator(BATCH)
     ):
-        days = legal_days(filed_on)
-        if days is None:
+        rule = rule_on(filed_on)
+        if rule is None:
             continue
-        deadline = filed_on + timedelta(days=days + paused[application_id])
+        deadline = implicit_refusal_on(
+            filed_on=filed_on, paused_days=paused[application_id], rule=rule
+        )
         counts[(prefecture_id, Tally.Measure.LEGAL, status, deadline)] += 1
 
     reply = (

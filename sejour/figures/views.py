@@ -12,7 +12,7 @@ from sejour.accounts.models import User
 from sejour.applications.models import Application
 from sejour.attestations.models import Attestation
 from sejour.instruction.views import agent_required
-from sejour.rules.services import CHANGE_PROCEDURES
+from sejour.rules.services import CHANGE_PROCEDURES, instruction_rule
 
 from . import selectors
 from .services import PENDING_DECISION
@@ -67,6 +67,7 @@ def dashboard(request, prefecture):
             "today": today,
             "figures": selectors.dashboard(prefecture, today),
             "recount": selectors.last_recount(),
+            "refusal_months": instruction_rule(today).implicit_refusal_months,
         },
     )
 

@@ -5,10 +5,11 @@ an audit event with who, when and why, and queues its e-mails, SMS and PDFs."""
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_of
 from sejour.accounts.models import User
 from sejour.accounts.services import account_activate_from_visa
 from sejour.applications.models import Application, Decision
@@ -27,7 +28,13 @@ from sejour.figures.services import decision_count, tallies_shift, tally_keys
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
-from sejour.rules.services import document_requirements, fee_breakdown, instruction_rule
+from sejour.rules.services import (
+    document_requirements,
+    fee_breakdown,
+    implicit_refusal_on,
+    instruction_rule,
+    stamp_validity,
+)
 
 from .identity import identity_compare
 from .models import ComplementRequest, IdentityReview
@@ -67,13 +74,16 @@ def instruction_start(*, application: Application, by) -> Application:
         tallies_shift(application=application, before=before)
         if application.applicant.is_provisional:
             account_activate_from_visa(user=application.applicant, by=by)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: the prefecture is examining your application %(reference)s")
-            % {"reference": application.reference},
-            template="instruction/email/started.txt",
-            context={"application": application},
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: the prefecture is examining your application %(reference)s")
+                % {"reference": application.reference},
+                template="instruction/email/started.txt",
+                context={"application": application},
+            )
         _after_commit(application, "cover")
     return application
 
@@ -112,17 +122,20 @@ def complement_request(
             application=application, items=items, message=message, deadline=deadline, created_by=by
         )
         tallies_shift(application=application, before=before)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
-            % {"reference": application.reference},
-            template="instruction/email/complement.txt",
-            context={
-                "application": application,
-                "request": request,
-                "deadline": date_format(deadline, "j F Y"),
-            },
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: the prefecture asks you for documents (%(reference)s)")
+                % {"reference": application.reference},
+                template="instruction/email/complement.txt",
+                context={
+                    "application": application,
+                    "request": request,
+                    "deadline": date_format(deadline, "j F Y"),
+                },
+            )
     return request
 
 
@@ -155,11 +168,12 @@ def complement_answer(*, application: Application, by) -> Application:
 
 
 def legal_deadline(application: Application, today: date | None = None) -> date | None:
-    """Filed + legal examination time, paused while the applicant was asked for documents."""
+    """The day silence would become an implicit refusal (CESEDA R.432-2: 4 months from
+    filing), paused while the applicant was asked for documents."""
     if not application.filed_at:
         return None
     today = today or timezone.localdate()
-    rule = instruction_rule(timezone.localdate(application.filed_at))
+    filed_on = timezone.localdate(application.filed_at)
     paused = sum(
         (
             (timezone.localdate(r.answered_at) if r.answered_at else today)
@@ -168,7 +182,9 @@ def legal_deadline(application: Application, today: date | None = None) -> date 
         ),
         timedelta(),
     )
-    return timezone.localdate(application.filed_at) + timedelta(days=rule.legal_days) + paused
+    return implicit_refusal_on(
+        filed_on=filed_on, paused_days=paused.days, rule=instruction_rule(filed_on)
+    )
 
 
 def application_close(*, application: Application, reason: str, by) -> Application:
@@ -192,13 +208,16 @@ def application_close(*, application: Application, reason: str, by) -> Applicati
             by=by,
         )
         tallies_shift(application=application, before=before)
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: your application %(reference)s is closed")
-            % {"reference": application.reference},
-            template="instruction/email/closed.txt",
-            context={"application": application, "reason": reason},
-        )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: your application %(reference)s is closed")
+                % {"reference": application.reference},
+                template="instruction/email/closed.txt",
+                context={"application": application, "reason": reason},
+            )
     return application
 
 
@@ -284,18 +303,24 @@ def permit_mark_made(*, application: Application, by) -> Application:
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
         if phone:
-            outbox_sms(
-                to=_international(phone),
-                template="notifications/sms/permit_available.txt",
+            language = language_of(application.applicant)
+            with translation.override(language):
+                outbox_sms(
+                    language=language,
+                    to=_international(phone),
+                    template="notifications/sms/permit_available.txt",
+                    context=context,
+                )
+        language = language_of(application.applicant)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=application.applicant.email,
+                subject=_("Séjour: your residence permit is ready (%(reference)s)")
+                % {"reference": application.reference},
+                template="instruction/email/permit_available.txt",
                 context=context,
             )
-        outbox_email(
-            to=application.applicant.email,
-            subject=_("Séjour: your residence permit is ready (%(reference)s)")
-            % {"reference": application.reference},
-            template="instruction/email/permit_available.txt",
-            context=context,
-        )
     return application
 
 
@@ -315,8 +340,11 @@ STAMP_MESSAGES = {
         % {"number": n}
     ),
     "expired": lambda n: (
-        _("%(number)s: this stamp is more than 6 months old and can no longer be used.")
-        % {"number": n}
+        _(
+            "%(number)s: this stamp was bought more than %(months)s months ago "
+            "and can no longer be used."
+        )
+        % {"number": n, "months": stamp_validity(timezone.localdate()).usable_months}
     ),
     "used": lambda n: _("%(number)s: this stamp has already been used.") % {"number": n},
 }
@@ -329,7 +357,13 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
     numbers = [number for number in stamp_numbers if number.strip()]
     if not numbers:
         raise ApplicationError(_("Enter the number of at least one electronic stamp."), "stamps")
-    checks = [service.check(number) for number in numbers]
+    # A stamp's validity is suspended while the application was examined (CGI art. 900).
+    examined = (
+        (timezone.localdate(application.filed_at), timezone.localdate(application.decided_at))
+        if application.filed_at and application.decided_at
+        else None
+    )
+    checks = [service.check(number, examined=examined) for number in numbers]
     problems = [
         STAMP_MESSAGES[check.status](check.number) for check in checks if check.status != "valid"
     ]

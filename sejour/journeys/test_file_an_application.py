@@ -28,7 +28,8 @@ def test_file_an_application(visit, applicant, ephoto_codes, tmp_path):
     log_in(page, applicant.identifier)
     page.get_by_role("link", name="I apply for or renew a residence permit").first.click()
     visit.check(page, "chooser")
-    page.get_by_role("link", name="Student").click()
+    page.get_by_label("Student", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
     visit.check(page, "presentation")
     page.get_by_role("button", name="I start").click()
 

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import OutboxMessage, SecretMissing, secret_placeholder
 
@@ -29,6 +29,7 @@ from .models import OutboxMessage, SecretMissing, secret_placeholder
 def outbox_email(
     *,
     to: str,
+    language: str,
     subject: str,
     template: str,
     context: dict,
@@ -36,8 +37,12 @@ def outbox_email(
     attachment_name: str = "",
     secret_context: dict | None = None,
 ) -> OutboxMessage:
-    """Queue an e-mail rendered from a text template, in the current language.
+    """Queue an e-mail rendered from a text template, in the recipient's language.
 
+    `language` is required so that no way of sending forgets it: the recipient's
+    (accounts.languages.language_of), or the page's for someone without an account.
+    A subject built with gettext must be built under the same language (callers wrap
+    it in translation.override); a lazy one is rendered here.
     `attachment` is the storage name of a file already saved (an attestation).
     `secret_context` holds template values that must not outlive the delivery.
     """
@@ -46,9 +51,10 @@ def outbox_email(
     nonce = random_secrets.token_hex(8) if held else ""
     for name in held:
         context[name] = secret_placeholder(nonce, name)
-    body = render_to_string(template, context)
-    # A subject is one line: a newline in it would inject mail headers.
-    subject = " ".join(str(subject).split())
+    with translation.override(language):
+        body = render_to_string(template, context)
+        # A subject is one line: a newline in it would inject mail headers.
+        subject = " ".join(str(subject).split())
     message = OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.EMAIL,
         recipient=to,
@@ -64,9 +70,11 @@ def outbox_email(
     return message
 
 
-def outbox_sms(*, to: str, template: str, context: dict) -> OutboxMessage:
-    """Queue a text message (French mobile number in international form)."""
-    body = " ".join(render_to_string(template, {"site_url": settings.SITE_URL, **context}).split())
+def outbox_sms(*, to: str, language: str, template: str, context: dict) -> OutboxMessage:
+    """Queue a text message (French mobile number in international form), in `language`."""
+    with translation.override(language):
+        text = render_to_string(template, {"site_url": settings.SITE_URL, **context})
+    body = " ".join(text.split())
     message = OutboxMessage.objects.create(
         channel=OutboxMessage.Channel.SMS, recipient=to, body=body, next_attempt_at=timezone.now()
     )

@@ -21,7 +21,9 @@ from django.utils.module_loading import import_string
 from .models import DocumentKind, Motive, Person, Prefecture, ResidenceDocument
 from .postcodes import department_code_for_postcode
 
-# SPEC §2: the documents and motives that open an online procedure.
+# The permits that may be asked for online (FAQ; decision 0010): a first application,
+# a renewal or a change of status towards one of these motives. The motive of the
+# document held does not matter; changes of address and duplicates are open to all.
 ONLINE_MOTIVES = frozenset({Motive.STUDENT, Motive.TALENT, Motive.TALENT_FAMILY, Motive.VISITOR})
 
 
@@ -70,15 +72,18 @@ class DocumentRecord:
         return Motive(self.motive).label
 
     @property
-    def allows_online_procedure(self) -> bool:
-        """Whether this document lets its holder use Séjour (SPEC §2)."""
-        if self.kind == DocumentKind.VLS:
-            return True
+    def opens_account(self) -> bool:
+        """Whether its holder may have a Séjour account (decision 0010): any permit or
+        receipt of the national file, whatever its motive, a validated VLS-TS, or a
+        long-stay visa "titre à solliciter". What they may file is `allows_application_for`."""
         if self.kind == DocumentKind.VLS_TS:
             return self.validated
-        if self.kind in (DocumentKind.PERMIT, DocumentKind.RECEIPT):
-            return self.motive in ONLINE_MOTIVES
-        return False
+        return self.kind in (DocumentKind.VLS, DocumentKind.PERMIT, DocumentKind.RECEIPT)
+
+    def allows_application_for(self, motive: str) -> bool:
+        """Whether its holder may ask online for a permit with this motive (first
+        application, renewal or change of status): only the FAQ's motives."""
+        return self.opens_account and motive in ONLINE_MOTIVES
 
 
 class Registry(Protocol):

@@ -5,16 +5,24 @@ service would implement the same two methods and be named in EPHOTO_SERVICE.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from sejour.rules.services import add_months, figure
+
 from .models import EphotoCode
 
-VALIDITY = timedelta(days=183)  # six months from the shot
+
+def ephoto_usable_until(taken_at: datetime) -> datetime:
+    """Rule EPHOTO-VALIDITY: the moment a code stops being usable, from the figure in
+    force on the day of the shot (FAQ: 6 months)."""
+    months = figure("ephoto_validity", timezone.localdate(taken_at))["usable_months"]
+    local = timezone.localtime(taken_at)
+    return datetime.combine(add_months(local.date(), months), local.timetz())
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class LocalEphotoService:
             return EphotoCheck("unknown")
         if row.used_at is not None:
             return EphotoCheck("used")
-        if now >= row.taken_at + VALIDITY:
+        if now >= ephoto_usable_until(row.taken_at):
             return EphotoCheck("expired")
         if now < row.available_at:
             return EphotoCheck("not_yet_available", row.available_at)

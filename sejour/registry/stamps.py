@@ -6,7 +6,7 @@ service would implement `check` and `consume`.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from functools import cache
 
 from django.conf import settings
@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from sejour.rules.services import add_months, figure
+
 from .models import TaxStamp
 
 STAMP_RE = re.compile(r"^\d{16}$")
-VALIDITY = timedelta(days=183)  # six months from purchase
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,28 @@ class StampCheck:
     amount_cents: int = 0
 
 
+def stamp_usable_until(bought_at, examined: tuple[date, date] | None = None) -> date:
+    """Rule STAMP-VALIDITY: the first day a stamp can no longer be used, from the figure in
+    force on the day it was bought (CGI art. 900: 12 months for stamps bought since
+    12 September 2019). The time is suspended while the application it pays for was
+    examined: `examined` is (filing day, end of the examination)."""
+    bought_on = timezone.localdate(bought_at)
+    months = figure("stamp_validity", bought_on)["usable_months"]
+    until = add_months(bought_on, months)
+    if examined is not None:
+        filed_on, ended_on = examined
+        suspended_from = max(filed_on, bought_on)
+        if ended_on > suspended_from:
+            until += ended_on - suspended_from
+    return until
+
+
 def normalise(number: str) -> str:
     return re.sub(r"[\s.\-]", "", number or "")
 
 
 class LocalStampService:
-    def check(self, number: str) -> StampCheck:
+    def check(self, number: str, *, examined: tuple[date, date] | None = None) -> StampCheck:
         number = normalise(number)
         if not STAMP_RE.match(number):
             return StampCheck(number, "format")
@@ -41,7 +58,7 @@ class LocalStampService:
             return StampCheck(number, "unknown")
         if stamp.used_at is not None:
             return StampCheck(number, "used", stamp.amount_cents)
-        if timezone.now() >= stamp.bought_at + VALIDITY:
+        if timezone.localdate() >= stamp_usable_until(stamp.bought_at, examined):
             return StampCheck(number, "expired", stamp.amount_cents)
         return StampCheck(number, "valid", stamp.amount_cents)
 

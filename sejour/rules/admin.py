@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DocumentRequirement, Fee, FilingWindow, InstructionRule, MotiveRule
+from .models import DocumentRequirement, Fee, Figure, FilingWindow, InstructionRule, MotiveRule
 
 
 @admin.register(Fee)
@@ -13,6 +13,7 @@ class FeeAdmin(admin.ModelAdmin):
         "amount_cents",
         "effective_from",
         "effective_until",
+        "source",
     ]
     list_filter = ["kind", "procedure"]
 
@@ -43,9 +44,15 @@ class DocumentRequirementAdmin(admin.ModelAdmin):
 class InstructionRuleAdmin(admin.ModelAdmin):
     list_display = [
         "code",
-        "legal_days",
+        "implicit_refusal_months",
         "complement_days",
         "attestation_months",
         "renew_days_before",
         "effective_from",
     ]
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "value", "effective_from", "effective_until", "source"]
+    list_filter = ["name"]

@@ -34,6 +34,9 @@ class EffectiveRule(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     effective_from = models.DateField(_("applies from"))
     effective_until = models.DateField(_("applies until (excluded)"), null=True, blank=True)
+    # Where the value comes from (article, finance law, decree or official page), as
+    # docs/rules.md lists it; "to confirm" says no 2026 text was found for it.
+    source = models.CharField(_("source"), max_length=300, blank=True)
 
     objects = EffectiveQuerySet.as_manager()
 
@@ -138,7 +141,9 @@ class DocumentRequirement(EffectiveRule):
 class InstructionRule(EffectiveRule):
     """Deadlines of the examination and of the attestations that cover it."""
 
-    legal_days = models.PositiveSmallIntegerField(_("legal examination time (days)"))
+    implicit_refusal_months = models.PositiveSmallIntegerField(
+        _("silence is an implicit refusal after (months)")
+    )
     complement_days = models.PositiveSmallIntegerField(_("default time to answer a request (days)"))
     attestation_months = models.PositiveSmallIntegerField(_("length of an ADP or ADF (months)"))
     renew_days_before = models.PositiveSmallIntegerField(
@@ -149,6 +154,22 @@ class InstructionRule(EffectiveRule):
         ordering = ["-effective_from"]
         verbose_name = _("instruction rule")
         verbose_name_plural = _("instruction rules")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Figure(EffectiveRule):
+    """A dated figure that is neither a fee nor a deadline of the examination: how long
+    a stamp stays usable, the support line's opening hours… `value` holds its fields."""
+
+    name = models.SlugField(_("name"), max_length=60)
+    value = models.JSONField(_("value"))
+
+    class Meta:
+        ordering = ["name", "-effective_from"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
 
     def __str__(self) -> str:
         return self.code

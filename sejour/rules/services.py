@@ -3,14 +3,23 @@
 import calendar
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from sejour.registry.models import DocumentKind
 
-from .models import DocumentRequirement, Fee, FilingWindow, InstructionRule, MotiveRule, Procedure
+from .models import (
+    DocumentRequirement,
+    Fee,
+    Figure,
+    FilingWindow,
+    InstructionRule,
+    MotiveRule,
+    Procedure,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,6 +32,7 @@ def rules_sync(using: str = "default") -> None:
         (MotiveRule, "motives.json"),
         (DocumentRequirement, "document_requirements.json"),
         (InstructionRule, "instruction.json"),
+        (Figure, "figures.json"),
     ]:
         path = DATA / filename
         if not path.exists():
@@ -36,7 +46,21 @@ def rules_sync(using: str = "default") -> None:
             if model is MotiveRule:
                 row["code"] = f"{row['motive']}_{row['effective_from']}"
             code = row.pop("code")
-            model.objects.using(using).get_or_create(code=code, defaults=row)
+            rule, created = model.objects.using(using).get_or_create(code=code, defaults=row)
+            if not created and not rule.source and row.get("source"):
+                _source_unedited_row(rule, row, using)
+
+
+def _source_unedited_row(rule, row: dict, using: str) -> None:
+    """A row loaded before rules had sources gets the file's source, unless an
+    administrator changed its values (the file's source would then not be theirs)."""
+    values = {key: value for key, value in row.items() if key != "source"}
+    stored = {key: getattr(rule, key) for key in values}
+    stored = {
+        key: str(value) if isinstance(value, date) else value for key, value in stored.items()
+    }
+    if stored == values:
+        type(rule).objects.using(using).filter(pk=rule.pk).update(source=row["source"])
 
 
 def add_months(day: date, months: int) -> date:
@@ -65,8 +89,13 @@ class WindowState:
 
 
 def procedure_for(document_kind: str) -> str:
-    """After a visa, a first application; after a permit or a receipt, a renewal."""
-    if document_kind in (DocumentKind.VLS, DocumentKind.VLS_TS, DocumentKind.VISA):
+    """After a visa "titre à solliciter", a first application; after a permit, a
+    receipt or a validated VLS-TS, a renewal.
+
+    A VLS-TS is a residence permit once validated, and its holder paid the first-permit
+    tax then: the card that follows is asked for like a renewal, with the renewal tax
+    and the renewal ADP, which lets its holder travel (decision 0011)."""
+    if document_kind in (DocumentKind.VLS, DocumentKind.VISA):
         return Procedure.FIRST
     return Procedure.RENEWAL
 
@@ -238,3 +267,51 @@ def instruction_rule(on: date) -> InstructionRule:
     if rule is None:
         raise LookupError("No instruction rule in force: load the rules (manage.py migrate).")
     return rule
+
+
+def implicit_refusal_on(*, filed_on: date, paused_days: int = 0, rule: InstructionRule) -> date:
+    """Rule IMPLICIT-REFUSAL-4-MONTHS: the day the prefecture's silence becomes an implicit
+    refusal (CESEDA R.432-2: four months), pushed back by the days the applicant was
+    asked for documents (the product's legal deadline for agents)."""
+    return add_months(filed_on, rule.implicit_refusal_months) + timedelta(days=paused_days)
+
+
+def figure(name: str, on: date) -> dict:
+    """The value of a dated figure (stamp validity, support line…) in force on a day."""
+    row = Figure.objects.effective_on(on).filter(name=name).order_by("-effective_from").first()
+    if row is None:
+        raise LookupError(f"No figure {name!r} in force: load the rules (manage.py migrate).")
+    return row.value
+
+
+@dataclass(frozen=True)
+class StampValidity:
+    usable_months: int
+    refund_until_months: int  # counted from the purchase
+
+
+def stamp_validity(on: date) -> StampValidity:
+    """Rule STAMP-VALIDITY, as the people buying a stamp on that day are told."""
+    value = figure("stamp_validity", on)
+    return StampValidity(
+        value["usable_months"], value["usable_months"] + value["refund_months_after"]
+    )
+
+
+@dataclass(frozen=True)
+class SupportHours:
+    first_day: str
+    last_day: str
+    opens: time
+    closes: time
+
+
+def support_hours(on: date) -> SupportHours:
+    """Rule SUPPORT-LINE-HOURS: the support line's opening days and hours on a day."""
+    value = figure("support_line", on)
+    return SupportHours(
+        str(WEEKDAYS[value["weekdays"][0]]),
+        str(WEEKDAYS[value["weekdays"][-1]]),
+        time.fromisoformat(value["opens"]),
+        time.fromisoformat(value["closes"]),
+    )

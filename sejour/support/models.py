@@ -44,6 +44,11 @@ class Ticket(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # The language the person wrote in (their account's, or the page's): the answer,
+    # written later from the French back-office, is e-mailed in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:

@@ -4,8 +4,10 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sejour.accounts.languages import language_current, language_of
 from sejour.applications.services import ApplicationError
 from sejour.audit.services import audit_record
 from sejour.documents.scanning import ScannerUnavailable, get_scanner
@@ -69,6 +71,11 @@ def ticket_create(
                 page_url=page_url[:500],
                 happened_at=happened_at[:40],
                 user=user if user is not None and user.is_authenticated else None,
+                language=(
+                    language_of(user)
+                    if user is not None and user.is_authenticated and user.language
+                    else language_current()
+                ),
             )
             for uploaded, inspected in checked:
                 screenshot = Screenshot(
@@ -93,13 +100,16 @@ def ticket_create(
             audit_record(
                 action="ticket.created", subject=ticket.user, data={"ticket": ticket.reference}
             )
-            outbox_email(
-                to=email,
-                subject=_("Séjour: we received your message %(reference)s")
-                % {"reference": ticket.reference},
-                template="support/email/received.txt",
-                context={"ticket": ticket},
-            )
+            language = ticket.language
+            with translation.override(language):
+                outbox_email(
+                    language=language,
+                    to=email,
+                    subject=_("Séjour: we received your message %(reference)s")
+                    % {"reference": ticket.reference},
+                    template="support/email/received.txt",
+                    context={"ticket": ticket},
+                )
     except Exception:
         for file in saved:
             file.delete(save=False)
@@ -123,13 +133,16 @@ def ticket_answer(*, ticket: Ticket, message: str, by) -> TicketReply:
             subject=ticket.user,
             data={"ticket": ticket.reference},
         )
-        outbox_email(
-            to=ticket.email,
-            subject=_("Séjour: answer to your message %(reference)s")
-            % {"reference": ticket.reference},
-            template="support/email/answer.txt",
-            context={"ticket": ticket, "reply": reply},
-        )
+        language = ticket.language
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=ticket.email,
+                subject=_("Séjour: answer to your message %(reference)s")
+                % {"reference": ticket.reference},
+                template="support/email/answer.txt",
+                context={"ticket": ticket, "reply": reply},
+            )
     return reply
 
 
@@ -161,7 +174,7 @@ def _assistable_document(foreign_number: str, valid_from, valid_until, consent: 
     )
     if document is None:
         raise ApplicationError(_("We found no document with this number and these dates."))
-    if not document.allows_online_procedure:
+    if not document.opens_account:
         raise ApplicationError(
             _("This person's procedure is not done online: send them to their prefecture.")
         )
@@ -189,13 +202,16 @@ def assistance_code_send(
     address = existing.email if existing else email
     code = readable_code(6, "23456789")
     with transaction.atomic():
-        outbox_email(
-            to=address,
-            subject=_("Séjour: your code to let a support agent help you"),
-            template="support/email/assistance_code.txt",
-            context={},
-            secret_context={"code": code},
-        )
+        language = language_of(existing)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=address,
+                subject=_("Séjour: your code to let a support agent help you"),
+                template="support/email/assistance_code.txt",
+                context={},
+                secret_context={"code": code},
+            )
     return hashlib.sha256(f"{foreign_number}:{code}".encode()).hexdigest(), address
 
 
@@ -234,12 +250,15 @@ def assistance_start(
             data={"consent": True, "account_created": created},
         )
         # The holder always hears of it, from the address of their account.
-        outbox_email(
-            to=user.email,
-            subject=_("Séjour: a support agent is filing on your behalf"),
-            template="support/email/assistance.txt",
-            context={"agent": support_agent.full_name},
-        )
+        language = language_of(user)
+        with translation.override(language):
+            outbox_email(
+                language=language,
+                to=user.email,
+                subject=_("Séjour: a support agent is filing on your behalf"),
+                template="support/email/assistance.txt",
+                context={"agent": support_agent.full_name},
+            )
         if created:
             # The person chooses their own password later, from their e-mail: a link
             # that says why it comes and that the agent's login does not spend.

@@ -25,6 +25,7 @@ from sejour.applications.services import ApplicationError
 from sejour.core.errors import mark_rate_limited
 from sejour.core.http import posted
 from sejour.core.storage import stored_file_response
+from sejour.rules.services import support_hours
 
 from . import services
 from .forms import AssistanceCodeForm, AssistanceForm, ContactForm, TicketAnswerForm
@@ -73,7 +74,13 @@ def contact(request):
             else:
                 return render(request, "support/contact_sent.html", {"ticket": ticket})
     return render(
-        request, "support/contact.html", {"form": form, "support_phone": settings.SUPPORT_PHONE}
+        request,
+        "support/contact.html",
+        {
+            "form": form,
+            "support_phone": settings.SUPPORT_PHONE,
+            "hours": support_hours(timezone.localdate()),
+        },
     )
 
 

@@ -186,13 +186,23 @@ def applicant_document(user):
 
 
 @pytest.mark.django_db
-def test_ineligible_motive_is_sent_to_the_prefecture_web_site(client, registry_person):
-    permit = registry_person(foreign_number="5900000006", motive=Motive.EMPLOYEE, postcode="59000")
-    response = client.post(START, {"foreign_number": "5900000006", **dates(permit)})
-    assert response.url == reverse("accounts:ineligible")
-    body = client.get(response.url).content.decode()
-    assert "https://www.nord.gouv.fr" in body
-    assert "Préfecture du Nord" in body
+@pytest.mark.parametrize("kind", [DocumentKind.PERMIT, DocumentKind.RECEIPT])
+def test_any_permit_or_receipt_opens_an_account_whatever_its_motive(
+    client, registry_person, outbox_link, kind
+):
+    """Decision 0010: an employee-permit holder gets an account (a change of address,
+    a loss, or a talent permit asked for); what they may file is decided later."""
+    permit = registry_person(
+        foreign_number="5900000006", kind=kind, motive=Motive.EMPLOYEE, postcode="59000"
+    )
+    response = signup_until_email(client, permit, "5900000006", "karim@example.org")
+    assert response.url == reverse("accounts:signup_email_sent")
+    password = "my own long passphrase"
+    client.post(
+        outbox_link("karim@example.org"),
+        {"new_password": password, "new_password_confirm": password},
+    )
+    assert User.objects.filter(identifier="5900000006").exists()
 
 
 @pytest.mark.django_db

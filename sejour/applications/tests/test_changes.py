@@ -263,8 +263,8 @@ def test_stolen_permit_needs_the_police_report(client, applicant, ephoto_codes):
     client.post(step_url(declaration, "confirmation"), {"certify": "on"})
     declaration.refresh_from_db()
     assert declaration.status == Status.FILED
-    # A duplicate costs the duplicate tax and the stamp duty; it is never "late".
-    assert instruction.amount_due(declaration).total_cents == 7500
+    # A student's duplicate: the reduced tax (50 €) and the stamp duty (50 €); never "late".
+    assert instruction.amount_due(declaration).total_cents == 10000
     assert not declaration.late
 
 

@@ -204,7 +204,7 @@ def test_submission_with_a_document_missing_is_refused(applicant, ephoto_codes):
 
 
 @pytest.mark.django_db
-def test_applying_after_the_two_month_mark_is_late_with_the_fee(
+def test_rule_late_filing_accepted_after_the_two_month_mark_with_the_fee(
     client, registry_person, ephoto_codes
 ):
     from sejour.conftest import _applicant
@@ -331,9 +331,11 @@ def test_chooser_sends_other_permits_to_the_prefecture(client, registry_person):
 
     employee = _applicant(registry_person, "5900000006", motive=Motive.EMPLOYEE, postcode="59000")
     client.force_login(employee)
-    page = client.get(reverse("applications:new")).content.decode()
-    assert "does not allow an application on this site" in page
+    page = client.get(
+        reverse("applications:new"), {"motive": "private_family_life", "choose": "1"}
+    ).content.decode()
+    assert "permit is not asked for on this site" in page
     assert "https://www.nord.gouv.fr" in page
-    response = client.post(reverse("applications:presentation", args=["student"]))
-    assert response.url == reverse("applications:new")
+    response = client.post(reverse("applications:presentation", args=["private_family_life"]))
+    assert response.url == reverse("applications:new") + "?motive=private_family_life"
     assert not Application.objects.filter(applicant=employee).exists()

@@ -239,3 +239,40 @@ def test_the_reminder_is_in_french_when_that_is_the_language_of_messages(setting
     assert email.subject == "Séjour : vous pouvez demander le renouvellement de votre titre"
     assert "15 juillet 2027" in email.body
     assert "prend fin le 15 juillet 2027" in sms.body
+
+
+OTHER_PERMITS = (
+    "On Séjour you can ask for a “student”, “talent”, “talent – family” or “visitor” "
+    "permit. Any other permit is asked for through the web site of your prefecture."
+)
+
+
+def test_rule_eligibility_reminder_of_an_employee_permit_says_where_other_permits_go():
+    """Decision 0010: any permit holder has an account, so the reminder of one whose
+    permit is not renewed here says where that permit is asked for."""
+    employee = holder("7500000971")
+    ResidenceDocument.objects.filter(person__foreign_number="7500000971").update(motive="employee")
+    student = holder("7500000972")
+    run_days(OPENING, OPENING)
+    bodies = {
+        message.recipient: " ".join(message.body.split())
+        for message in OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL)
+    }
+    assert OTHER_PERMITS in bodies[employee.email]
+    assert OTHER_PERMITS not in bodies[student.email]
+
+
+def test_the_reminder_email_and_sms_are_in_the_persons_language_whatever_the_workers():
+    from django.utils import translation
+
+    person = holder("7500000026", phone="+33612345678")
+    User.objects.filter(pk=person.pk).update(language="ar")
+    with translation.override("fr"):
+        run_days(OPENING, OPENING)
+    email, sms = OutboxMessage.objects.order_by("id")
+    with translation.override("ar"):
+        assert email.subject == translation.gettext("Séjour: you can apply to renew your document")
+        assert translation.gettext("Hello,") in email.body
+    for text in (email.body, sms.body):
+        assert any("\u0600" <= char <= "\u06ff" for char in text)
+        assert "juillet" not in text and "July" not in text

@@ -87,7 +87,7 @@ def person(request, registry_person):
 
 
 @pytest.mark.django_db
-def test_adp_keeps_the_person_covered_every_day_until_the_decision(
+def test_rule_adp_duration_keeps_the_person_covered_every_day_until_the_decision(
     person, agent_paris, ephoto_codes
 ):
     start = timezone.localdate()
@@ -125,7 +125,7 @@ def test_adp_keeps_the_person_covered_every_day_until_the_decision(
 
 
 @pytest.mark.django_db
-def test_adp_wording_differs_for_first_application_and_renewal(
+def test_rule_adp_content_differs_for_first_application_and_renewal(
     applicant, registry_person, agent_paris, ephoto_codes
 ):
     from sejour.accounts.models import User

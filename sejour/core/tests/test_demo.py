@@ -57,12 +57,20 @@ def test_demo_covers_every_account_path_and_situation():
     kinds = set(ResidenceDocument.objects.values_list("kind", flat=True))
     assert kinds == {choice.value for choice in DocumentKind}
     people = Person.objects.prefetch_related("documents")
-    eligible = [
-        registry.current_document(foreign_number=p.foreign_number).allows_online_procedure
+    documents = [
+        registry.current_document(foreign_number=p.foreign_number)
         for p in people
         if p.foreign_number
+    ] + [
+        registry.visa(visa_number=number)
+        for number in ResidenceDocument.objects.filter(
+            person__foreign_number__isnull=True
+        ).values_list("number", flat=True)
     ]
-    assert True in eligible and False in eligible
+    opens = [document.opens_account for document in documents]
+    assert True in opens and False in opens
+    # An account for every permit, yet not every permit is filed online (decision 0010).
+    assert any(d.opens_account and not d.allows_application_for(d.motive) for d in documents)
     ends = {
         document.valid_until - document.valid_from for document in ResidenceDocument.objects.all()
     }

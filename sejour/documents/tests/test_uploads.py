@@ -42,7 +42,9 @@ def error_of(response) -> str:
     ("image_format", "content_type"),
     [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("BMP", "image/bmp"), ("TIFF", "image/tiff")],
 )
-def test_each_image_format_is_accepted(client, application, image_format, content_type):
+def test_rule_document_formats_each_image_format_is_accepted_by_content(
+    client, application, image_format, content_type
+):
     response = upload(client, application, CODE, image_bytes(image_format), "photo.weird")
     assert response.status_code == 302
     stored = SupportingFile.objects.get(application=application)

@@ -19,6 +19,7 @@ from sejour.figures.models import Tally
 from sejour.figures.rebuild import figures_rebuild, tally_counts
 from sejour.instruction import services as instruction
 from sejour.registry.models import Prefecture
+from sejour.rules.services import add_months
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -120,8 +121,9 @@ def test_figures_follow_each_change_and_equal_a_recount(
     registry_person, agent_client, agent_paris, supervisor_paris
 ):
     today = timezone.localdate()
-    filed(registry_person, "7500000101", days_ago=100, ends_in=200)
-    near = filed(registry_person, "7500000102", days_ago=80, ends_in=200)
+    # The legal deadline is the implicit refusal, 4 months after filing (CESEDA R.432-2).
+    filed(registry_person, "7500000101", days_ago=130, ends_in=200)
+    near = filed(registry_person, "7500000102", days_ago=112, ends_in=200)
     uncovered = filed(registry_person, "7500000103", days_ago=5, ends_in=-3, status=Status.FILED)
     asked = filed(registry_person, "7500000104", days_ago=20, ends_in=200)
     filed(registry_person, "6900000105", days_ago=100, ends_in=-3, department="69")
@@ -140,14 +142,14 @@ def test_figures_follow_each_change_and_equal_a_recount(
     page = logged_in(agent_client, supervisor_paris)
     response = page.get(reverse("figures:dashboard", args=["75"]))
     figures = response.context["figures"]
-    assert figures["legal_passed"] == 1  # filed 100 days ago, 90 days allowed
-    assert figures["legal_near"] == 1  # 10 days left
+    assert figures["legal_passed"] == 1  # filed 130 days ago, 4 months allowed
+    assert figures["legal_near"] == 1  # 8 to 11 days left, as months are long
     assert figures["waiting_applicant"] == 1
     assert figures["reply_overdue"] == 1
     assert figures["uncovered"] == 1  # Lyon's one is not Paris's
     assert figures["total"] == 4
     by_status = {line.status: line.bands for line in figures["lines"]}
-    assert by_status[Status.UNDER_INSTRUCTION] == [0, 0, 1, 1, 0]
+    assert by_status[Status.UNDER_INSTRUCTION] == [0, 0, 0, 2, 0]
     assert by_status[Status.FILED] == [1, 0, 0, 0, 0]
     assert by_status[Status.WAITING_APPLICANT] == [1, 0, 0, 0, 0]
     body = response.content.decode()
@@ -174,9 +176,10 @@ def test_figures_follow_each_change_and_equal_a_recount(
     body = response.content.decode()
     assert "fr-text-default--error" not in body
     assert not page.get(reverse("figures:uncovered", args=["75"])).context["applications"]
-    # The answered request paused the legal clock for twenty days.
+    # The answered request paused the legal clock (4 months from filing) for twenty days.
     paused = Tally.objects.get(
-        measure=Tally.Measure.LEGAL, day=timezone.localdate(asked.filed_at) + timedelta(days=110)
+        measure=Tally.Measure.LEGAL,
+        day=add_months(timezone.localdate(asked.filed_at), 4) + timedelta(days=20),
     )
     assert paused.count == 1
 

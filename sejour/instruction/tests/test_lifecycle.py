@@ -333,7 +333,7 @@ def test_closing_needs_a_supervisor_a_passed_deadline_and_a_reason(
     [
         ("12345", "has 16 digits"),
         ("9999999999999999", "no electronic stamp has this number"),
-        ("EXPIRED", "more than 6 months old"),
+        ("EXPIRED", "more than 12 months ago"),
         ("USED", "already been used"),
         ("WRONG_AMOUNT", "add up to 200.00 € but 100.00 € is due"),
     ],
@@ -356,7 +356,7 @@ def test_wrong_stamps_are_refused_clearly(
     action(agent, application, "mark_permit_made")
     if entry == "EXPIRED":
         entry = stamps(100)[0]
-        TaxStamp.objects.filter(number=entry).update(bought_at=timezone.now() - timedelta(days=200))
+        TaxStamp.objects.filter(number=entry).update(bought_at=timezone.now() - timedelta(days=400))
     elif entry == "USED":
         entry = stamps(100)[0]
         TaxStamp.objects.filter(number=entry).update(used_at=timezone.now())

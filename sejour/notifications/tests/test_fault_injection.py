@@ -51,6 +51,7 @@ def test_mail_server_down_then_back_every_message_once(smtp):
         messages = [
             outbox_email(
                 to=f"p{index}@example.org",
+                language="en",
                 subject="Hello",
                 template="accounts/email/password_reset.txt",
                 context={},

@@ -21,6 +21,7 @@ def queue(subject="Hello") -> OutboxMessage:
     with transaction.atomic():
         return outbox_email(
             to="someone@example.org",
+            language="en",
             subject=subject,
             template=TEMPLATE,
             context={"link": "https://x/y", "minutes": 60},
@@ -47,7 +48,7 @@ def test_a_rolled_back_change_sends_nothing(django_capture_on_commit_callbacks):
         pytest.raises(Boom),
         transaction.atomic(),
     ):
-        outbox_email(to="a@example.org", subject="x", template=TEMPLATE, context={})
+        outbox_email(to="a@example.org", language="en", subject="x", template=TEMPLATE, context={})
         raise Boom
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []

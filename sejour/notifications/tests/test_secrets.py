@@ -177,6 +177,7 @@ def test_text_that_looks_like_a_placeholder_is_sent_as_typed(django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox_email(
             to="a@example.org",
+            language="en",
             subject="x",
             template="accounts/email/verify_email.txt",
             context={"first_names": typed, "hours": 24},

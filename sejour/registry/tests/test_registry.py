@@ -22,7 +22,7 @@ def test_every_departement_has_its_prefecture_with_a_web_site():
     ("postcode", "name"),
     [("75011", "Préfecture de police"), ("20200", "Haute-Corse"), ("97400", "Réunion")],
 )
-def test_postcode_picks_the_competent_prefecture(postcode, name):
+def test_rule_prefecture_by_address_postcode_picks_the_competent_prefecture(postcode, name):
     prefecture = get_registry().prefecture_for_postcode(postcode)
     assert name in prefecture.name or name in prefecture.department_name
 
@@ -68,31 +68,49 @@ def test_a_visa_is_not_found_as_a_residence_document(registry_person):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("kind", "motive", "validated", "eligible"),
+    ("kind", "motive", "validated", "opens_account"),
     [
         (DocumentKind.PERMIT, Motive.STUDENT, False, True),
         (DocumentKind.PERMIT, Motive.TALENT, False, True),
         (DocumentKind.PERMIT, Motive.TALENT_FAMILY, False, True),
         (DocumentKind.PERMIT, Motive.VISITOR, False, True),
-        (DocumentKind.PERMIT, Motive.EMPLOYEE, False, False),
-        (DocumentKind.PERMIT, Motive.PRIVATE_FAMILY_LIFE, False, False),
+        (DocumentKind.PERMIT, Motive.EMPLOYEE, False, True),
+        (DocumentKind.PERMIT, Motive.PRIVATE_FAMILY_LIFE, False, True),
         (DocumentKind.RECEIPT, Motive.STUDENT, False, True),
-        (DocumentKind.RECEIPT, Motive.RESIDENT, False, False),
+        (DocumentKind.RECEIPT, Motive.RESIDENT, False, True),
         (DocumentKind.VLS, Motive.EMPLOYEE, False, True),
         (DocumentKind.VLS_TS, Motive.STUDENT, True, True),
         (DocumentKind.VLS_TS, Motive.STUDENT, False, False),
         (DocumentKind.VISA, Motive.VISITOR, False, False),
     ],
 )
-def test_which_documents_open_an_online_procedure(
-    registry_person, kind, motive, validated, eligible
+def test_any_permit_receipt_or_validated_vls_ts_opens_an_account(
+    registry_person, kind, motive, validated, opens_account
 ):
     document = registry_person(
         foreign_number="7500000003", kind=kind, motive=motive, validated=validated
     )
     record = LocalRegistry().current_document(foreign_number="7500000003")
     assert record.number == document.number
-    assert record.allows_online_procedure is eligible
+    assert record.opens_account is opens_account
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("held", [Motive.EMPLOYEE, Motive.STUDENT, Motive.RESIDENT])
+def test_what_may_be_asked_for_online_depends_on_the_permit_asked_for(registry_person, held):
+    registry_person(foreign_number="7500000005", motive=held)
+    record = LocalRegistry().current_document(foreign_number="7500000005")
+    for motive in (Motive.STUDENT, Motive.TALENT, Motive.TALENT_FAMILY, Motive.VISITOR):
+        assert record.allows_application_for(motive)
+    for motive in (Motive.EMPLOYEE, Motive.TEMPORARY_WORKER, Motive.PRIVATE_FAMILY_LIFE):
+        assert not record.allows_application_for(motive)
+
+
+@pytest.mark.django_db
+def test_a_short_stay_visa_allows_no_application(registry_person):
+    registry_person(kind=DocumentKind.VISA, number="345678902", motive=Motive.STUDENT)
+    record = LocalRegistry().visa(visa_number="345678902")
+    assert record is not None and not record.allows_application_for(Motive.STUDENT)
 
 
 @pytest.mark.django_db

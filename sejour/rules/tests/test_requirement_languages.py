@@ -46,7 +46,7 @@ def test_a_requirement_added_without_arabic_shows_its_french_text_in_arabic():
 def test_migration_translates_rows_made_before_it_unless_their_french_was_edited():
     import importlib
 
-    migration = importlib.import_module("sejour.rules.migrations.0004_documentrequirement_arabic")
+    migration = importlib.import_module("sejour.rules.migrations.0005_documentrequirement_arabic")
     DocumentRequirement.objects.update(label_ar="", help_ar="")
     DocumentRequirement.objects.filter(code="health_insurance").update(
         label_fr="Attestation d’assurance maladie (modifiée par l’administrateur)"

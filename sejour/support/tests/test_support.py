@@ -332,7 +332,7 @@ def test_public_pages_of_help_and_money(client):
 def test_assisted_filing_refuses_unknown_documents_and_staff_numbers(
     registry_person, support_agent, agent_client
 ):
-    from sejour.registry.models import Motive
+    from sejour.registry.models import DocumentKind, Motive
 
     support = agent_client(support_agent)
     document = registry_person(foreign_number="7500000802")
@@ -346,16 +346,19 @@ def test_assisted_filing_refuses_unknown_documents_and_staff_numbers(
     assert "We found no document" in response.content.decode()
     response = support.post(reverse("support:assistance"), {**base, "foreign_number": "75000"})
     assert "foreign_number" in response.context["form"].errors
-    employee = registry_person(foreign_number="7500000803", motive=Motive.EMPLOYEE)
+    vls_ts = registry_person(
+        foreign_number="7500000803", kind=DocumentKind.VLS_TS, motive=Motive.STUDENT
+    )
     response = support.post(
         reverse("support:assistance"),
         {
             **base,
             "foreign_number": "7500000803",
-            "valid_from": employee.valid_from.isoformat(),
-            "valid_until": employee.valid_until.isoformat(),
+            "valid_from": vls_ts.valid_from.isoformat(),
+            "valid_until": vls_ts.valid_until.isoformat(),
         },
     )
+    # A VLS-TS not validated online opens no account (decision 0010).
     assert "send them to their prefecture" in response.content.decode()
     assert not AuditEvent.objects.filter(action="assistance.started").exists()
 

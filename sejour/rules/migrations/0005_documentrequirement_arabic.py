@@ -25,7 +25,7 @@ def arabic_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rules", "0003_alter_fee_procedure"),
+        ("rules", "0004_sources_and_dated_figures"),
     ]
 
     operations = [
