@@ -28,6 +28,14 @@ class PreferencesForm(DsfrBaseForm):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    text_messages = forms.BooleanField(
+        label=_("Send me text messages (SMS) at this number"),
+        help_text=_(
+            "When your permit is ready and for the renewal reminders. Without text messages,"
+            " everything still reaches you by e-mail."
+        ),
+        required=False,
+    )
     renewal_reminders = forms.BooleanField(
         label=_("Remind me when I can renew my document (e-mail, and SMS if I gave a number)"),
         required=False,

@@ -11,7 +11,7 @@ class NoticePreferences(models.Model):
 
     Legal notices (decisions, requests for documents, attestations) are always
     e-mailed; renewal reminders and the weekly digest can be turned off. No row
-    means the defaults: both on, no mobile number.
+    means the defaults: text messages, reminders and digest on, no mobile number.
     """
 
     user = models.OneToOneField(
@@ -22,6 +22,8 @@ class NoticePreferences(models.Model):
     )
     # French mobile number in international form (+336…, +337…), or empty.
     mobile_phone = models.CharField(_("mobile phone number"), max_length=16, blank=True)
+    # Off: no text message at all, even with a number (e-mails still go).
+    text_messages = models.BooleanField(_("text messages"), default=True)
     renewal_reminders = models.BooleanField(_("renewal reminders"), default=True)
     weekly_digest = models.BooleanField(_("weekly summary by e-mail"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

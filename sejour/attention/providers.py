@@ -262,7 +262,7 @@ def renewal_window(context: AttentionContext) -> list[AttentionItem]:
 
 @provider
 def account_details(context: AttentionContext) -> list[AttentionItem]:
-    if context.preferences.mobile_phone:
+    if context.preferences.mobile_phone or not context.preferences.text_messages:
         return []
     return [
         AttentionItem(

@@ -14,6 +14,17 @@ def preferences_for(user) -> NoticePreferences:
         return NoticePreferences(user=user)
 
 
+def sms_number_for(user, fallback: str = "") -> str:
+    """The number to text this person at, or "" when they turned text messages off.
+
+    `fallback` is a number given elsewhere (the application's personal step) used
+    when the settings hold none."""
+    preferences = preferences_for(user)
+    if not preferences.text_messages:
+        return ""
+    return preferences.mobile_phone or fallback
+
+
 def attention_list(
     *, user, today: date, context: AttentionContext | None = None
 ) -> list[AttentionItem]:

@@ -33,7 +33,7 @@ from sejour.rules.services import add_months, filing_window_rule, window_dates
 
 from .models import DigestSent, NoticePreferences, ReminderRun, ReminderSent
 from .providers import FILING_PROCEDURES
-from .selectors import attention_list, preferences_for
+from .selectors import attention_list, preferences_for, sms_number_for
 
 SECOND_AFTER_DAYS = 30
 LAST_BEFORE_DAYS = 7
@@ -55,6 +55,7 @@ def preferences_save(
     by,
     mobile_phone: str,
     renewal_reminders: bool,
+    text_messages: bool = True,
     weekly_digest: bool,
     language: str | None = None,
 ) -> NoticePreferences:
@@ -68,6 +69,7 @@ def preferences_save(
             name
             for name, value in (
                 ("mobile_phone", mobile_phone),
+                ("text_messages", text_messages),
                 ("renewal_reminders", renewal_reminders),
                 ("weekly_digest", weekly_digest),
             )
@@ -77,6 +79,7 @@ def preferences_save(
             user=user,
             defaults={
                 "mobile_phone": mobile_phone,
+                "text_messages": text_messages,
                 "renewal_reminders": renewal_reminders,
                 "weekly_digest": weekly_digest,
             },
@@ -252,7 +255,7 @@ def _accounts_for(batch: list[tuple]) -> list[DueReminder]:
 
 def _reminder_send(reminder: DueReminder, today: date) -> bool:
     user, document, kind = reminder.user, reminder.document, reminder.kind
-    phone = preferences_for(user).mobile_phone
+    phone = sms_number_for(user)
     with transaction.atomic():
         try:
             with transaction.atomic():

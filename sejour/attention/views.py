@@ -31,6 +31,7 @@ def preferences(request):
         form = PreferencesForm(
             initial={
                 "mobile_phone": current.mobile_phone,
+                "text_messages": current.text_messages,
                 "renewal_reminders": current.renewal_reminders,
                 "weekly_digest": current.weekly_digest,
                 "language": request.user.language or language_current(),

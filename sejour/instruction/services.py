@@ -21,6 +21,7 @@ from sejour.applications.states import (
     TransitionNotAllowed,
     transition_for,
 )
+from sejour.attention.selectors import preferences_for
 from sejour.attestations.models import Attestation
 from sejour.attestations.services import covers_end
 from sejour.audit.services import audit_record
@@ -302,7 +303,8 @@ def permit_mark_made(*, application: Application, by) -> Application:
         fees = amount_due(application)
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
-        if phone:
+        # The number given with the application, unless the person turned text messages off.
+        if phone and preferences_for(application.applicant).text_messages:
             language = language_of(application.applicant)
             with translation.override(language):
                 outbox_sms(

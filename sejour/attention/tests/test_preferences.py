@@ -39,7 +39,7 @@ def test_a_wrong_number_is_refused_next_to_the_field_and_nothing_is_lost(client,
 def test_the_form_shows_the_defaults_then_what_was_saved(client, applicant):
     client.force_login(applicant)
     page = client.get(URL).content.decode()
-    assert len(re.findall(r'type="checkbox"[^>]*checked', page)) == 2
+    assert len(re.findall(r'type="checkbox"[^>]*checked', page)) == 3
     client.post(URL, {"mobile_phone": "", "language": "en"})
     assert not re.search(r'type="checkbox"[^>]*checked', client.get(URL).content.decode())
 
