@@ -142,6 +142,11 @@ _NOT_TEXT = re.compile(
 )
 
 
+# Digits in groups, as phone numbers are written ("0 806 001 620", "39 39"): in Arabic
+# text the spaces between them take the sentence's direction and the groups come out in
+# reverse order ("620 001 806 0") unless the number is isolated left to right.
+_SPACED_NUMBER = re.compile(r"(?<![\w.,:/-])(\d{1,4}(?:[  ]\d{1,4})+)(?![\w.,:/-]?\d)")
+
 # A fragment this short is kept on one line (rtl.css): "(titre de séjour)" never splits
 # into "(titre de" and "séjour)"; a longer one may wrap, still isolated.
 _SHORT_FRAGMENT = 24
@@ -165,7 +170,10 @@ def bidi_isolate(html: str) -> str:
     out, index = [], 0
     while index < len(parts):
         text = parts[index]
-        out.append(_LATIN_IN_BRACKETS.sub(_isolated, text) if text else text)
+        if text:
+            text = _SPACED_NUMBER.sub(r'<bdi dir="ltr">\1</bdi>', text)
+            text = _LATIN_IN_BRACKETS.sub(_isolated, text)
+        out.append(text)
         if index + 1 < len(parts):
             out.append(parts[index + 1])  # the tag or raw element, as it was
         index += 3  # text, whole match, the raw element's name

@@ -30,6 +30,17 @@ def test_latin_fragment_in_brackets_is_isolated_in_text_only():
     )
 
 
+def test_phone_numbers_in_groups_are_isolated_left_to_right():
+    assert bidi_isolate("<p>بالهاتف: <strong>0 806 001 620</strong>، أو 39 39.</p>") == (
+        '<p>بالهاتف: <strong><bdi dir="ltr">0 806 001 620</bdi></strong>، أو '
+        '<bdi dir="ltr">39 39</bdi>.</p>'
+    )
+    # One number, a date, an amount: nothing to reorder.
+    assert (
+        bidi_isolate("<p>7 مارس 2027 — 1234,50 € — 10</p>") == "<p>7 مارس 2027 — 1234,50 € — 10</p>"
+    )
+
+
 @pytest.mark.django_db
 def test_arabic_pages_isolate_the_kept_french_terms(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
