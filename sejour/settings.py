@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sejour.figures",
     "sejour.employers",
     "sejour.attention",
+    "sejour.collection",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("sejour.operations.urls")),
     path("", include("sejour.accounts.urls")),
     path("", include("sejour.attention.urls")),
+    path("", include("sejour.collection.urls")),
     # Before the applications' and the back-office's patterns, which it extends.
     path("", include("sejour.conversations.urls")),
     path("", include("sejour.applications.urls")),

@@ -148,7 +148,8 @@ def permit_to_collect(context: AttentionContext) -> list[AttentionItem]:
             title=_("Your residence permit is ready (%(reference)s)")
             % {"reference": application.reference},
             detail=_("Collect it at the prefecture with your electronic stamps."),
-            link_url=reverse("applications:detail", args=[application.reference]),
+            # The collection page: the appointment booked for the person, what to bring.
+            link_url=reverse("collection:booking", args=[application.reference]),
             link_label=_("How to collect it"),
             rank=20,
         )

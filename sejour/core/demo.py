@@ -361,6 +361,9 @@ def load_demo(today: date | None = None) -> dict[str, int]:
     from sejour.employers.demo import employers_demo_load
 
     employers_demo_load(password=DEMO_PASSWORD, email_domain=DEMO_EMAIL_DOMAIN)
+    from sejour.collection.demo import collection_demo_load
+
+    collection_demo_load()
     return {
         "people": Person.objects.count(),
         "documents": ResidenceDocument.objects.count(),

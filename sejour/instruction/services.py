@@ -300,6 +300,13 @@ def permit_mark_made(*, application: Application, by) -> Application:
             application=application, action="mark_permit_made", by=by, role=role_of(by)
         )
         tallies_shift(application=application, before=before)
+        # Nobody hunts for a slot: the earliest free one at the person's site is booked and
+        # its message (date, place, amount, what to bring, .ics) replaces the plain one.
+        from sejour.collection.services import booking_offer_first, tally_permit_ready
+
+        tally_permit_ready(application=application, change=1)
+        if booking_offer_first(application=application, by=by) is not None:
+            return application
         fees = amount_due(application)
         context = {"application": application, "fees": fees, "total_cents": fees.total_cents}
         phone = application.answers.get("personal", {}).get("phone", "")
@@ -402,6 +409,9 @@ def permit_hand_over(*, application: Application, stamp_numbers: list[str], by) 
             reason=_("The permit has been handed over."),
             by=by,
         )
+        from sejour.collection.services import collection_handed_over
+
+        collection_handed_over(application=application)
         tallies_shift(application=application, before=before)
     return application
 

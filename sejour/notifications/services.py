@@ -107,10 +107,11 @@ def _send(message: OutboxMessage) -> None:
             to=[message.recipient],
         )
         if message.attachment:
+            name = message.attachment_name or "document.pdf"
+            # A calendar file (collection appointments) travels as one; anything else is a PDF.
+            kind = "text/calendar" if name.endswith(".ics") else "application/pdf"
             with message.attachment.open("rb") as file:
-                email.attach(
-                    message.attachment_name or "document.pdf", file.read(), "application/pdf"
-                )
+                email.attach(name, file.read(), kind)
         email.send(fail_silently=False)
     else:
         from .sms import get_sms_gateway

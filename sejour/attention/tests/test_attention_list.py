@@ -102,7 +102,7 @@ def test_a_permit_to_collect(settled):
     application = application_for(settled, status=Status.PERMIT_AVAILABLE)
     (item,) = attention_list(user=settled, today=timezone.localdate())
     assert item.kind == "permit_to_collect"
-    assert item.link_url == reverse("applications:detail", args=[application.reference])
+    assert item.link_url == reverse("collection:booking", args=[application.reference])
 
 
 def test_a_new_attestation_until_its_holder_downloads_it(client, settled, media_root):

@@ -156,6 +156,23 @@ EXPECTED = {
     "api-v1:check_create": every(405),
     "api-v1:check_read": API_TOKEN_NEEDED,
     "api-v1:check_pdf": API_TOKEN_NEEDED,
+    # Collecting the permit: the holder of the ready permit only; the desk and the
+    # staff booking for the competent prefecture's agents; settings for its supervisors.
+    "collection:booking": OWN_OBJECT,
+    "collection:calendar": OWN_OBJECT,
+    "collection:keep": but(every(405), anonymous=302),  # POST only: GET reveals nothing
+    "collection:move": but(every(405), anonymous=302),
+    "collection:cancel": but(every(405), anonymous=302),
+    "collection:sites": AGENT_AREA,
+    "collection:capacity": but(every(403), anonymous=302, supervisor=200),
+    "collection:site_new": but(every(403), anonymous=302, supervisor=200),
+    "collection:site_edit": but(every(403), anonymous=302, supervisor=200),
+    "collection:hours": but(every(403), anonymous=302, supervisor=200),
+    "collection:closures": but(every(403), anonymous=302, supervisor=200),
+    "collection:day": AGENT_OBJECT,
+    "collection:booking_action": but(AGENT_AREA, agent=405, supervisor=405, other_agent=405),
+    "collection:walk_in": but(AGENT_AREA, agent=405, supervisor=405, other_agent=405),
+    "collection:staff_booking": AGENT_OBJECT,
 }
 # The admin's own pages are Django's, guarded by the same site: checked through admin:index.
 IGNORED_PREFIXES = ("admin:",)
@@ -175,6 +192,12 @@ OUTSIDER_POSTS = [
     ("conversations:template_delete", {}),
     ("support:ticket", {"message": "x"}),
     ("support:ticket_close", {}),
+    ("collection:keep", {}),
+    ("collection:move", {"slot": "1|2030-01-07T09:00:00+00:00"}),
+    ("collection:cancel", {"reason": "x"}),
+    ("collection:booking_action", {}),
+    ("collection:walk_in", {"reference": "x"}),
+    ("collection:staff_booking", {"cancel": "1"}),
 ]
 
 
@@ -277,6 +300,14 @@ def world(
         body="Bonjour,",
         updated_by=supervisor_paris,
     )
+    from datetime import time
+
+    from sejour.collection.services import booking_offer_first
+    from sejour.collection.tests.helpers import ready_permit, site
+
+    collection_site = site(weekdays=range(7), hours=((time(0), time(23, 45)),))
+    ready = ready_permit(applicant)
+    booking = booking_offer_first(application=ready, by=None)
     clients = {
         "anonymous": Client(),
         "owner": _client_for(applicant),
@@ -330,6 +361,18 @@ def world(
         "api-v1:check_read": ["73282932000074", employer_check.reference],
         "api-v1:check_pdf": ["73282932000074", employer_check.reference],
         "operations:partner_address_remove": [1],
+        "collection:booking": [ready.reference],
+        "collection:calendar": [ready.reference],
+        "collection:keep": [ready.reference],
+        "collection:move": [ready.reference],
+        "collection:cancel": [ready.reference],
+        "collection:site_edit": [collection_site.pk],
+        "collection:hours": [collection_site.pk],
+        "collection:closures": [collection_site.pk],
+        "collection:day": [collection_site.pk],
+        "collection:booking_action": [booking.pk, "arrived"],
+        "collection:walk_in": [collection_site.pk],
+        "collection:staff_booking": [ready.reference],
     }
     return clients, kwargs, application
 
@@ -357,6 +400,26 @@ def test_outsiders_cannot_change_what_is_not_theirs(world):
         "conversations:conversation": ("anonymous", "other", "agent", "other_agent", "support"),
         "conversations:agent": ("anonymous", "owner", "other", "other_agent", "support", "admin"),
         "conversations:template": ("anonymous", "owner", "other", "agent", "other_agent"),
+        "collection:keep": ("anonymous", "other", "agent", "other_agent", "support", "admin"),
+        "collection:move": ("anonymous", "other", "agent", "other_agent", "support", "admin"),
+        "collection:cancel": ("anonymous", "other", "agent", "other_agent", "support", "admin"),
+        "collection:booking_action": (
+            "anonymous",
+            "owner",
+            "other",
+            "other_agent",
+            "support",
+            "admin",
+        ),
+        "collection:walk_in": ("anonymous", "owner", "other", "other_agent", "support", "admin"),
+        "collection:staff_booking": (
+            "anonymous",
+            "owner",
+            "other",
+            "other_agent",
+            "support",
+            "admin",
+        ),
     }
     wrong = []
     for name, data in OUTSIDER_POSTS:
@@ -375,6 +438,9 @@ def test_outsiders_cannot_change_what_is_not_theirs(world):
     assert not application.files.filter(removed_at__isnull=False).exists()
     assert application.messages.count() == 1  # the owner's, made with the world
     assert AnswerTemplate.objects.filter(title="Bonjour").exists()
+    from sejour.collection.models import Booking
+
+    assert Booking.objects.get(status__in=Booking.HOLDING).status == Booking.Status.OFFERED
 
 
 @pytest.mark.django_db
@@ -395,6 +461,9 @@ def test_state_changing_requests_need_the_csrf_token(world):
         reverse("support:contact"),
         reverse("set_language"),
         reverse("accounts:password_change"),
+        reverse("collection:keep", args=kwargs["collection:keep"]),
+        reverse("collection:move", args=kwargs["collection:move"]),
+        reverse("collection:cancel", args=kwargs["collection:cancel"]),
     ]
     for url in posts:
         assert client.post(url, {"language": "en"}).status_code == 403, url

@@ -24,7 +24,35 @@ application = SimpleNamespace(
     prefecture=SimpleNamespace(name="Paris"),
     get_motive_display=lambda: "—",
 )
+site = SimpleNamespace(name="Préfecture", address="1 rue Lobau", access_notes="")
 CONTEXTS = {
+    "collection/email/appointment.txt": {
+        "kind": "offered",
+        "application": application,
+        "site": site,
+        "date": "—",
+        "time": "10:00",
+        "fees": SimpleNamespace(lines=[]),
+        "total_cents": 10000,
+    },
+    "collection/email/no_shows.txt": {
+        "booking": SimpleNamespace(
+            application=SimpleNamespace(
+                reference=application.reference,
+                applicant=SimpleNamespace(full_name="Amina Diallo"),
+            ),
+            site=site,
+        ),
+        "count": 2,
+    },
+    "collection/sms/appointment.txt": {
+        "kind": "offered",
+        "application": application,
+        "site": site,
+        "date": "—",
+        "time": "10:00",
+        "total_cents": 10000,
+    },
     "accounts/email/activated.txt": {
         "identifier": "7512345678",
         "temporary_password": "abcd-efgh",
