@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/sejour
 PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
 export UV_PYTHON := $(or $(PYTHON313),3.13)
 
-.PHONY: run test install lint test-sqlite test-postgres worker messages clamd
+.PHONY: run test install lint test-sqlite test-postgres worker messages clamd screenshots
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools
@@ -58,3 +58,8 @@ test: lint test-sqlite
 
 messages:
 	DEBUG=true $(PY) manage.py makemessages -l fr -l en -l ar --ignore=.venv --ignore=.tools --ignore=node_modules --no-location
+
+# The README's Arabic phone screenshots (docs/screenshots/), taken by the walk journey.
+screenshots: install
+	-scripts/clamd.sh start
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest sejour/journeys/test_walk_in_english_and_arabic.py -k "phone-ar"

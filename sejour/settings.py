@@ -37,6 +37,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# A form sent with an expired or missing token: "this page has expired", in the DSFR.
+CSRF_FAILURE_VIEW = "sejour.core.errors.csrf_failure"
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "sejour.core.middleware.BackOfficeLanguageMiddleware",
+    # Right-to-left pages: Latin fragments in brackets isolated (<bdi>), before gzip.
+    "sejour.core.middleware.BidiIsolateMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,6 +101,8 @@ MIDDLEWARE = [
     "sejour.accounts.middleware.TemporaryPasswordMiddleware",
     "sejour.support.middleware.AssistedFilingMiddleware",
     "sejour.core.middleware.PrivatePagesMiddleware",
+    # 429: the page for TooManyRequests, the status for a form refused by a rate limit.
+    "sejour.core.errors.TooManyRequestsMiddleware",
     # Last, so its 413 page gets every header above; it still runs before any view
     # or process_view reads the body.
     "sejour.core.middleware.RequestSizeLimitMiddleware",

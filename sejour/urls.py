@@ -34,5 +34,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# A form too large to read answers the "too large" page (413), not a bare 400.
-handler400 = "sejour.core.views.bad_request"
+# Séjour's own DSFR pages, in the person's language (sejour/core/errors.py); a form
+# too large to read answers the "too large" page (413), not a bare 400.
+handler400 = "sejour.core.errors.bad_request"
+handler403 = "sejour.core.errors.permission_denied"
+handler404 = "sejour.core.errors.page_not_found"
+handler500 = "sejour.core.errors.server_error"

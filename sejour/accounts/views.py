@@ -21,6 +21,7 @@ from django.views.i18n import set_language
 
 from sejour.attention.providers import AttentionContext
 from sejour.attention.selectors import attention_list
+from sejour.core.errors import mark_rate_limited
 from sejour.core.http import content_disposition, download_filename, posted
 from sejour.registry.adapter import get_registry
 
@@ -60,6 +61,7 @@ def _over_limit(request, form, *, kind: str, target: str, target_limit: int, lim
     )
     if until is not None:
         form.add_error(None, _until_message(until))
+        mark_rate_limited(request, until)
         return True
     return False
 

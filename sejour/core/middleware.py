@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
@@ -127,3 +129,74 @@ class BackOfficeLanguageMiddleware:
             response.headers["Content-Language"] = "fr"
             return response
         return self.get_response(request)
+
+
+# A Latin fragment in brackets inside right-to-left text: "(titre de séjour)",
+# "(numéro étranger)", "Dakar (Sénégal)". Starting with a letter: "(9 digits)" is fine.
+_LATIN_IN_BRACKETS = re.compile(r"\((?=[A-Za-zÀ-ÖØ-öø-ÿŒœ])([^()<>]+)\)")
+# What is not text to touch: tags (attributes included) and elements whose content is
+# not markup (a <bdi> there would show as text or be dropped).
+_NOT_TEXT = re.compile(
+    r"(<(script|style|textarea|title|option)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+# Digits in groups, as phone numbers are written ("0 806 001 620", "39 39"): in Arabic
+# text the spaces between them take the sentence's direction and the groups come out in
+# reverse order ("620 001 806 0") unless the number is isolated left to right.
+_SPACED_NUMBER = re.compile(r"(?<![\w.,:/-])(\d{1,4}(?:[  ]\d{1,4})+)(?![\w.,:/-]?\d)")
+
+# A fragment this short is kept on one line (rtl.css): "(titre de séjour)" never splits
+# into "(titre de" and "séjour)"; a longer one may wrap, still isolated.
+_SHORT_FRAGMENT = 24
+
+
+def _isolated(match: re.Match) -> str:
+    fragment = match.group(1)
+    short = ' class="sejour-nowrap"' if len(fragment) <= _SHORT_FRAGMENT else ""
+    return f"(<bdi{short}>{fragment}</bdi>)"
+
+
+def bidi_isolate(html: str) -> str:
+    """Isolate Latin fragments in brackets (<bdi>) in the text of a right-to-left page.
+
+    Without it the browser's bidirectional algorithm lets the brackets take the Latin
+    text's direction, and a fragment that wraps at the end of a line shows as
+    "titre de) … (séjour". Isolated, the brackets follow the Arabic sentence and the
+    fragment reads left to right inside them, on one line or two.
+    """
+    parts = _NOT_TEXT.split(html)
+    out, index = [], 0
+    while index < len(parts):
+        text = parts[index]
+        if text:
+            text = _SPACED_NUMBER.sub(r'<bdi dir="ltr">\1</bdi>', text)
+            text = _LATIN_IN_BRACKETS.sub(_isolated, text)
+        out.append(text)
+        if index + 1 < len(parts):
+            out.append(parts[index + 1])  # the tag or raw element, as it was
+        index += 3  # text, whole match, the raw element's name
+    return "".join(out)
+
+
+class BidiIsolateMiddleware:
+    """Right-to-left pages: Latin words in brackets inside Arabic sentences are
+    isolated, whatever wrote them (catalogue, rules' data, the person's answers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and translation.get_language_bidi()
+            and not response.get("Content-Encoding")
+        ):
+            charset = response.charset or "utf-8"
+            response.content = bidi_isolate(response.content.decode(charset)).encode(charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response

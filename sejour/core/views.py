@@ -32,16 +32,6 @@ def request_too_large(request, exception=None):
     )
 
 
-def bad_request(request, exception=None):
-    """Django's 400 page, except for a form too large to read: the 413 page."""
-    from django.core.exceptions import RequestDataTooBig
-    from django.views.defaults import bad_request as default_bad_request
-
-    if isinstance(exception, RequestDataTooBig):
-        return request_too_large(request, exception)
-    return default_bad_request(request, exception)
-
-
 def home(request):
     return render(request, "core/home.html")
 

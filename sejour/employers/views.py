@@ -26,6 +26,7 @@ from sejour.accounts.services import (
     login_failure_record,
     login_success_record,
 )
+from sejour.core.errors import mark_rate_limited
 from sejour.core.http import download_filename, posted
 from sejour.core.storage import stored_file_response
 
@@ -86,6 +87,7 @@ def _over_limit(request, form, *, kind: str, limit: int) -> bool:
             _("Too many attempts. Please try again after %(time)s.")
             % {"time": date_format(timezone.localtime(until), "H:i")},
         )
+        mark_rate_limited(request, until)
         return True
     return False
 

@@ -37,7 +37,7 @@ class MotiveRuleAdmin(admin.ModelAdmin):
 @admin.register(DocumentRequirement)
 class DocumentRequirementAdmin(admin.ModelAdmin):
     list_display = ["code", "label_fr", "required", "order", "effective_from", "effective_until"]
-    search_fields = ["code", "label_fr", "label_en"]
+    search_fields = ["code", "label_fr", "label_en", "label_ar"]
 
 
 @admin.register(InstructionRule)

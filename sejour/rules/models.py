@@ -108,6 +108,8 @@ class DocumentRequirement(EffectiveRule):
     label_en = models.CharField(_("label (English)"), max_length=200)
     help_fr = models.TextField(_("guidance (French)"), blank=True)
     help_en = models.TextField(_("guidance (English)"), blank=True)
+    label_ar = models.CharField(_("label (Arabic)"), max_length=200, blank=True)
+    help_ar = models.TextField(_("guidance (Arabic)"), blank=True)
     required = models.BooleanField(_("required"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -119,13 +121,21 @@ class DocumentRequirement(EffectiveRule):
     def __str__(self) -> str:
         return self.code
 
+    def _in_language(self, field: str) -> str:
+        """The English or Arabic text when the person reads that language; French
+        otherwise, and for a row an administrator added without that language."""
+        language = (get_language() or "fr")[:2]
+        if language in ("en", "ar"):
+            return getattr(self, f"{field}_{language}") or getattr(self, f"{field}_fr")
+        return getattr(self, f"{field}_fr")
+
     @property
     def label(self) -> str:
-        return self.label_en if get_language() == "en" else self.label_fr
+        return self._in_language("label")
 
     @property
     def help(self) -> str:
-        return self.help_en if get_language() == "en" else self.help_fr
+        return self._in_language("help")
 
 
 class InstructionRule(EffectiveRule):

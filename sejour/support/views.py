@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from sejour.accounts import throttle
 from sejour.accounts.models import Attempt, User
 from sejour.applications.services import ApplicationError
+from sejour.core.errors import mark_rate_limited
 from sejour.core.http import posted
 from sejour.core.storage import stored_file_response
 from sejour.rules.services import support_hours
@@ -54,6 +55,7 @@ def contact(request):
                 _("Too many messages. Please try again after %(time)s.")
                 % {"time": date_format(timezone.localtime(until), "H:i")},
             )
+            mark_rate_limited(request, until)
         else:
             data = form.cleaned_data
             try:

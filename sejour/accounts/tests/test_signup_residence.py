@@ -304,5 +304,7 @@ def test_too_many_signup_attempts_are_slowed_down(client, registry_person, setti
     for _attempt in range(3):
         assert "We found no document" in client.post(START, wrong).content.decode()
     response = client.post(START, {"foreign_number": "7500000009", **dates(permit)})
-    assert response.status_code == 200
+    # The form again, with the message above it; the status says why (decision 0013).
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.RATE_LIMIT_WINDOW_SECONDS
     assert "Too many attempts. Please try again after" in response.content.decode()

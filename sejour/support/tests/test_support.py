@@ -82,7 +82,9 @@ def test_contact_form_is_rate_limited(client, settings):
     for _attempt in range(2):
         client.post(CONTACT, message())
     response = client.post(CONTACT, message())
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert "Too many messages" in response.content.decode()
+    assert 'name="message"' in response.content.decode()  # the form, with what was typed
     assert Ticket.objects.count() == 2
 
 
