@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from sejour.accounts.forms import DateInput, ForeignNumberField
+from sejour.notifications.phones import PHONE_RE
 from sejour.registry.models import Motive
 from sejour.registry.postcodes import POSTCODE_RE
-
-PHONE_RE = re.compile(r"^(?:\+33|0033|0)[67]\d{8}$")
 
 
 class WizardForm(DsfrBaseForm):

@@ -6,16 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from sejour.applications.forms import PHONE_RE
-
-
-def international(phone: str) -> str:
-    """06 12 34 56 78 → +33612345678 (what the SMS gateway takes)."""
-    if phone.startswith("0033"):
-        return "+33" + phone[4:]
-    if phone.startswith("0"):
-        return "+33" + phone[1:]
-    return phone
+from sejour.notifications.phones import PHONE_RE, international_mobile
 
 
 class PreferencesForm(DsfrBaseForm):
@@ -67,4 +58,4 @@ class PreferencesForm(DsfrBaseForm):
                 _("Give a French mobile number, e.g. 06 12 34 56 78, or leave it empty."),
                 code="invalid",
             )
-        return international(value) if value else ""
+        return international_mobile(value) if value else ""

@@ -561,7 +561,8 @@ def _notify(booking: Booking, kind: str) -> None:
     """SMS and e-mail, in the person's language, queued on commit by the outbox."""
     from sejour.accounts.languages import language_of
     from sejour.attention.selectors import sms_number_for
-    from sejour.instruction.services import _international, amount_due
+    from sejour.instruction.services import amount_due
+    from sejour.notifications.phones import international_mobile
 
     application = booking.application
     user = application.applicant
@@ -596,7 +597,7 @@ def _notify(booking: Booking, kind: str) -> None:
         )
         if phone:
             outbox_sms(
-                to=_international(phone),
+                to=international_mobile(phone),
                 language=language,
                 template="collection/sms/appointment.txt",
                 context=context,

@@ -27,6 +27,7 @@ from sejour.attestations.services import covers_end
 from sejour.audit.services import audit_record
 from sejour.core.templatetags.sejour import euros
 from sejour.figures.services import decision_count, tallies_shift, tally_keys
+from sejour.notifications.phones import international_mobile
 from sejour.notifications.services import outbox_email, outbox_sms
 from sejour.registry.stamps import get_stamp_service
 from sejour.rules.models import Procedure
@@ -317,7 +318,7 @@ def permit_mark_made(*, application: Application, by) -> Application:
             with translation.override(language):
                 outbox_sms(
                     language=language,
-                    to=_international(phone),
+                    to=international_mobile(phone),
                     template="notifications/sms/permit_available.txt",
                     context=context,
                 )
@@ -332,15 +333,6 @@ def permit_mark_made(*, application: Application, by) -> Application:
                 context=context,
             )
     return application
-
-
-def _international(phone: str) -> str:
-    digits = phone.replace(" ", "")
-    if digits.startswith("0033"):
-        return "+33" + digits[4:]
-    if digits.startswith("0"):
-        return "+33" + digits[1:]
-    return digits
 
 
 STAMP_MESSAGES = {
