@@ -44,7 +44,9 @@ def file_student_application(page, visit, tmp_path, ephoto_code: str, motive_lin
     page.get_by_role("main").get_by_role(
         "link", name="I apply for or renew a residence permit"
     ).click()
-    page.get_by_role("link", name=motive_link).click()
+    # The chooser asks which permit the person asks for (decision 0010).
+    page.get_by_label(motive_link, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="I start").click()
     page.get_by_label(label("Mobile phone number")).fill("06 12 34 56 78")
     page.get_by_role("button", name="Save and continue").click()

@@ -22,6 +22,26 @@ FOCUSED = """() => {
 }"""
 
 
+def arrow_to(page, text: str, limit: int = 40) -> dict:
+    """Tab into the first radio group, then press the down arrow (which also checks the
+    radio) until the one named `text` has the focus."""
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.type") == "radio":
+            break
+    else:
+        raise AssertionError("no radio group reached with the keyboard")
+    for _press in range(limit):
+        focused = page.evaluate(FOCUSED)
+        if focused["name"].lower().startswith(text.lower()):
+            assert focused["visible"], f"no visible focus on {focused}"
+            if not page.evaluate("() => document.activeElement.checked"):
+                page.keyboard.press("Space")
+            return focused
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"could not reach “{text}” with the arrows")
+
+
 def tab_to(page, text: str, backwards: bool = False, field: bool = False, limit: int = 80) -> dict:
     """Press Tab (or Shift+Tab) until the element named `text` (a form field if
     `field`, not the error summary's link to it) has the focus."""
@@ -53,7 +73,9 @@ def test_keyboard_filing(visit, applicant):
 
     tab_to(page, "I apply for or renew a residence permit")
     enter(page)
-    tab_to(page, "Student")
+    # "Which permit do you ask for?": Tab enters the group, the arrows choose in it.
+    arrow_to(page, "Student")
+    tab_to(page, "Continue")
     enter(page)
     tab_to(page, "I start")
     enter(page)

@@ -76,6 +76,18 @@ def test_every_url_refuses_a_post_without_csrf_token(applicant):
         "api-v1:check_read": ["73282932000074", "VE-X"],
         "api-v1:check_pdf": ["73282932000074", "VE-X"],
         "operations:partner_address_remove": [1],
+        "collection:booking": ["SJ-X"],
+        "collection:calendar": ["SJ-X"],
+        "collection:keep": ["SJ-X"],
+        "collection:move": ["SJ-X"],
+        "collection:cancel": ["SJ-X"],
+        "collection:site_edit": [1],
+        "collection:hours": [1],
+        "collection:closures": [1],
+        "collection:day": [1],
+        "collection:booking_action": [1, "arrived"],
+        "collection:walk_in": [1],
+        "collection:staff_booking": ["SJ-X"],
     }
     for name in EXPECTED:
         url = reverse(name, args=args.get(name, []))
