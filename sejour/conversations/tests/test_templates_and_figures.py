@@ -109,6 +109,10 @@ def test_the_median_time_to_answer_is_kept_at_each_answer_and_published(
         page = client.get(reverse("transparency")).content.decode()
     assert "How long prefectures take to answer a message" in page
     assert "Whole of France: 5 hours, over 3 answers." in page
+    # Shown once, in the page's body: the tab's title stays the page's name.
+    assert "<title>Processing times — Séjour</title>" in page
+    assert page.count("How long prefectures take to answer a message") == 1
+    assert page.index("How long prefectures take to answer a message") > page.index("<main")
     # The page reads the published rows, never the messages.
     assert not [q for q in queries.captured_queries if "conversations_message" in q["sql"]]
 
