@@ -154,6 +154,51 @@ def test_bad_messages_are_refused_next_to_the_field_with_the_draft_kept(filed, b
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("", "Write your message."),
+        ("   \n\t  ", "Write your message."),
+        ("y" * 5001, "Your message is too long"),
+    ],
+)
+def test_an_agents_bad_answer_is_refused_next_to_the_field_with_the_draft_kept(
+    filed, agent_paris, body, error
+):
+    agent = client_for(agent_paris, otp=True)
+    response = agent.post(
+        reverse("conversations:agent_message", args=[filed.reference]), {"body": body}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<p class="fr-message fr-message--error">' + error in page
+    if body.strip():
+        assert body + "</textarea>" in page  # the draft is kept
+    assert not Message.objects.exists()
+    assert not OutboxMessage.objects.filter(recipient=filed.applicant.email).exists()
+
+
+@pytest.mark.django_db
+def test_an_agents_answer_is_shown_as_text_and_refused_once_the_application_ended(
+    filed, agent_paris
+):
+    services.message_send(application=filed, body="<script>alert(2)</script>", by=agent_paris)
+    person = client_for(filed.applicant)
+    for address in (url(filed), reverse("applications:detail", args=[filed.reference])):
+        page = person.get(address).content.decode()
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page and "<script>alert(2)" not in page
+    Application.objects.filter(pk=filed.pk).update(status=Status.CLOSED)
+    agent = client_for(agent_paris, otp=True)
+    response = agent.post(
+        reverse("conversations:agent_message", args=[filed.reference]), {"body": "Trop tard"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Your message was not sent." in page and "Trop tard</textarea>" in page
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_message_of_exactly_5000_characters_is_accepted(filed):
     services.message_send(application=filed, body="é" * 5000, by=filed.applicant)
     assert len(Message.objects.get().body) == 5000
