@@ -392,16 +392,20 @@ def reminders_send(*, now: datetime | None = None) -> int:
             starts_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE + 1),
         )
         .select_related("site")
-        .only("pk", "starts_at", "site__time_zone")
+        .only("pk", "starts_at", "created_at", "site__time_zone")
     )
+
+    def day(booking, moment):
+        return selectors.local_time(booking.site, moment).date()
+
+    # An appointment booked less than two days ahead was told in full at booking; a
+    # "reminder, in two days" would be false.
     due = [
         booking.pk
         for booking in candidates
-        if (
-            selectors.local_time(booking.site, booking.starts_at).date()
-            - selectors.local_time(booking.site, now).date()
-        ).days
-        <= REMINDER_DAYS_BEFORE
+        if (day(booking, booking.starts_at) - day(booking, now)).days <= REMINDER_DAYS_BEFORE
+        and (day(booking, booking.starts_at) - day(booking, booking.created_at)).days
+        >= REMINDER_DAYS_BEFORE
     ]
     for pk in due:
         with transaction.atomic():

@@ -336,7 +336,7 @@ def test_the_hourly_command_passes_offers_on_and_reminds_once(applicant, other_a
 
     created, application, booking = offered(applicant)
     services.booking_move(
-        booking=booking, site=created, starts_at=utc(2026, 6, 2, 9, 0), by=applicant
+        booking=booking, site=created, starts_at=utc(2026, 6, 3, 9, 0), by=applicant
     )
     out = StringIO()
     call_command("collection_jobs", stdout=out)
@@ -483,3 +483,20 @@ def test_a_person_who_said_they_cannot_come_is_not_rebooked_at_once(applicant, o
     assert services.offers_to_waiting() == 0
     assert not Booking.objects.filter(application=application, status__in=Booking.HOLDING)
     assert services.offers_to_waiting(now=NOW + services.OFFER_HOLD + timedelta(minutes=1)) == 1
+
+
+def test_an_appointment_booked_less_than_two_days_ahead_gets_no_two_day_reminder(
+    applicant, django_capture_on_commit_callbacks
+):
+    """The message at booking already says it all; a "reminder, in two days" for today's
+    or tomorrow's appointment would be false."""
+    created, application, booking = offered(applicant)
+    assert booking.starts_at == utc(2026, 6, 1, 9, 0)  # today
+    assert services.reminders_send(now=NOW) == 0
+    tomorrow = services.booking_move(
+        booking=booking, site=created, starts_at=utc(2026, 6, 2, 9, 0), by=applicant
+    )
+    assert services.reminders_send(now=NOW + timedelta(hours=1)) == 0
+    tomorrow.refresh_from_db()
+    assert tomorrow.reminded_at is None
+    assert not OutboxMessage.objects.filter(subject__contains="reminder").exists()
