@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format, number_format
@@ -85,10 +86,22 @@ def on_behalf_line(event: AuditEvent, person) -> str:
     }
 
 
+def _events_of(application: Application) -> Q:
+    """The application's own events, and the loss, theft or damage of the card it
+    renews declared just before it (rule DUPLICATE-UNDER-90-DAYS: the declaration is
+    recorded without an application, then the person is sent to the renewal)."""
+    return Q(application=application) | Q(
+        application__isnull=True,
+        subject_id=application.applicant_id,
+        action="document.loss_declared",
+        data__document=application.current_document.get("number"),
+    )
+
+
 def timeline(application: Application) -> list[dict]:
     """What happened to the application, oldest first, as the applicant may see it."""
     events = AuditEvent.objects.filter(
-        application=application, visible_to_applicant=True
+        _events_of(application), visible_to_applicant=True
     ).select_related("actor")
     return [
         {
@@ -105,7 +118,7 @@ def timeline(application: Application) -> list[dict]:
 def staff_history(application: Application) -> list[dict]:
     """Every event of the application, oldest first, as the prefecture sees it: who
     acted, and for what a support agent did, "by <agent> on behalf of <person>"."""
-    events = AuditEvent.objects.filter(application=application).select_related("actor")
+    events = AuditEvent.objects.filter(_events_of(application)).select_related("actor")
     return [
         {
             "event": event,

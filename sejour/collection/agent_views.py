@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -390,6 +390,12 @@ def capacity(request):
     average_days = (
         tally.total_wait_seconds / tally.collected / 86400 if tally and tally.collected else None
     )
+    # The average only moves when permits are collected; a permit still waiting past the
+    # threshold is warned about as well.
+    oldest = Application.objects.filter(
+        prefecture=prefecture, status=Status.PERMIT_AVAILABLE
+    ).aggregate(made=Min("permit_made_at"))["made"]
+    longest_days = (now - oldest).days if oldest else None
     return render(
         request,
         "collection/agents/capacity.html",
@@ -399,7 +405,9 @@ def capacity(request):
             "collected": tally.collected if tally else 0,
             "average_days": average_days,
             "threshold": threshold,
-            "warning": average_days is not None and average_days > threshold,
+            "longest_days": longest_days,
+            "average_warning": average_days is not None and average_days > threshold,
+            "longest_warning": longest_days is not None and longest_days > threshold,
             "form": form,
             "submit_label": _("Save the threshold"),
         },

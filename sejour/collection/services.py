@@ -341,6 +341,38 @@ def offers_expire(*, now: datetime | None = None) -> int:
     return expired
 
 
+def offers_to_waiting(*, now: datetime | None = None) -> int:
+    """Worker job: every ready permit without an appointment is booked the earliest free
+    slot as days come within the horizon or capacity opens. Someone whose appointment
+    ended (cancelled, offer passed on, missed) in the last OFFER_HOLD is left that time
+    first: "I cannot come" is not answered with a new time within the hour."""
+    now = now or timezone.now()
+    recent = Booking.objects.filter(ended_at__gt=now - OFFER_HOLD).values("application_id")
+    offered = 0
+    prefectures = (
+        CollectionSite.objects.filter(is_active=True)
+        .order_by("prefecture_id")
+        .values_list("prefecture_id", flat=True)
+        .distinct()
+    )
+    start, end = now + selectors.LEAD, now + timedelta(days=selectors.HORIZON_DAYS)
+    for prefecture_id in prefectures:
+        sites = selectors.sites_with_calendar(prefecture_id)
+        if not selectors.free_slots(sites, start=start, end=end, limit=1):
+            continue  # full: nobody is offered anything, nothing is written
+        for application in waiting_applications(prefecture_id).exclude(pk__in=recent):
+            with transaction.atomic():
+                application = _lock_application(application)
+                if application.status != Status.PERMIT_AVAILABLE or (
+                    selectors.active_booking(application) is not None
+                ):
+                    continue
+                if _offer_first(application, None) is None:
+                    break  # nothing free at this prefecture: the next ones wait too
+                offered += 1
+    return offered
+
+
 # --- Reminders ------------------------------------------------------------------------
 
 
@@ -360,16 +392,20 @@ def reminders_send(*, now: datetime | None = None) -> int:
             starts_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE + 1),
         )
         .select_related("site")
-        .only("pk", "starts_at", "site__time_zone")
+        .only("pk", "starts_at", "created_at", "site__time_zone")
     )
+
+    def day(booking, moment):
+        return selectors.local_time(booking.site, moment).date()
+
+    # An appointment booked less than two days ahead was told in full at booking; a
+    # "reminder, in two days" would be false.
     due = [
         booking.pk
         for booking in candidates
-        if (
-            selectors.local_time(booking.site, booking.starts_at).date()
-            - selectors.local_time(booking.site, now).date()
-        ).days
-        <= REMINDER_DAYS_BEFORE
+        if (day(booking, booking.starts_at) - day(booking, now)).days <= REMINDER_DAYS_BEFORE
+        and (day(booking, booking.starts_at) - day(booking, booking.created_at)).days
+        >= REMINDER_DAYS_BEFORE
     ]
     for pk in due:
         with transaction.atomic():

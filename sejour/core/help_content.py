@@ -107,7 +107,7 @@ SECTIONS = (
                         "If you have already done any procedure on this site, you already have an account. You do not need a new one."
                     ),
                     _(
-                        "If you validated your VLS-TS online, look at the confirmation you received by e-mail. The number called “Référence” is your identifier. It is also your foreign-national number."
+                        "Validating your VLS-TS online, or using the former “Étrangers en France” service, did not create a Séjour account: “Forgotten password” will send you nothing. Create your account once, with your foreign-national number — on your VLS-TS validation confirmation it is the “Référence” — and the dates of your document."
                     ),
                     _(
                         "If you have already applied for a residence permit on this site, your identifier is your foreign-national number."
@@ -115,6 +115,10 @@ SECTIONS = (
                 ),
                 (
                     (_("Find out if I have an account"), "accounts:help_existing_account"),
+                    (
+                        _("Create an account with a permit, a receipt or a VLS-TS"),
+                        "accounts:signup_residence",
+                    ),
                     (_("Log in"), "accounts:login"),
                 ),
             ),

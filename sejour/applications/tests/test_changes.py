@@ -304,3 +304,32 @@ def test_rule_permit_available_sms_the_mobile_field_says_what_happens_without_it
     help_text = str(PersonalForm().fields["phone"].help_text)
     assert "text message when your permit is ready" in help_text
     assert "Without it, you are told only by e-mail and in your space." in help_text
+
+
+@pytest.mark.django_db
+def test_rule_duplicate_under_90_days_the_declaration_reaches_the_renewal(
+    applicant, other_applicant
+):
+    """The loss or theft declared before the renewal is shown with the renewal that
+    follows, to the prefecture examining it and to the person: a stolen card is
+    declared to someone. Only the declaration of this person's card is shown."""
+    from sejour.applications.selectors import staff_history, timeline
+
+    label = "Loss, theft or damage of the permit declared"
+    for person in (applicant, other_applicant):
+        ResidenceDocument.objects.filter(person__foreign_number=person.identifier).update(
+            valid_until=timezone.localdate() + timedelta(days=50)
+        )
+    answers = {"what": "theft", "when": timezone.localdate().isoformat(), "where": "Lyon"}
+    services.loss_declare_before_renewal(applicant=other_applicant, answers=answers)
+    before = services.application_start(applicant=applicant, motive="student")
+    assert label not in [line["label"] for line in staff_history(before)]
+    services.loss_declare_before_renewal(
+        applicant=applicant, answers={**answers, "circumstances": "Bag snatched"}
+    )
+    renewal = services.application_start(applicant=applicant, motive="student")
+    assert renewal == before  # the draft already started
+    staff = [line for line in staff_history(renewal) if line["label"] == label]
+    assert len(staff) == 1 and staff[0]["event"].reason == "Bag snatched"
+    assert staff[0]["event"].data["what"] == "theft"
+    assert [line["label"] for line in timeline(renewal)].count(label) == 1

@@ -358,3 +358,19 @@ def test_the_supervisor_sets_the_warning_threshold(agent_client, supervisor_pari
     assert "The wait is too long" in supervisor.get(url).content.decode()
     agent = agent_client(agent_paris, Client())
     assert agent.post(url, {"warn_after_days": "1"}).status_code == 403
+
+
+def test_the_warning_also_counts_permits_still_waiting_past_the_threshold(
+    agent_client, supervisor_paris, applicant
+):
+    """No permit collected yet (no average), but one ready for 30 days, past the 21-day
+    threshold: the supervisor is warned all the same."""
+    site()
+    supervisor = agent_client(supervisor_paris)
+    url = reverse("collection:capacity")
+    ready_permit(applicant, made=NOW - timedelta(days=10))
+    assert "The wait is too long" not in supervisor.get(url).content.decode()
+    ready_permit(applicant, made=NOW - timedelta(days=30))
+    text = supervisor.get(url).content.decode()
+    assert "The wait is too long" in text
+    assert "has been waiting 30 days" in text

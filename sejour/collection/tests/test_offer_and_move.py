@@ -336,13 +336,13 @@ def test_the_hourly_command_passes_offers_on_and_reminds_once(applicant, other_a
 
     created, application, booking = offered(applicant)
     services.booking_move(
-        booking=booking, site=created, starts_at=utc(2026, 6, 2, 9, 0), by=applicant
+        booking=booking, site=created, starts_at=utc(2026, 6, 3, 9, 0), by=applicant
     )
     out = StringIO()
     call_command("collection_jobs", stdout=out)
-    assert "0 offer(s) passed on, 1 reminder(s) sent." in out.getvalue()
+    assert "0 offer(s) passed on, 0 waiting permit(s) booked, 1 reminder(s) sent." in out.getvalue()
     call_command("collection_jobs", stdout=out)
-    assert "0 offer(s) passed on, 0 reminder(s) sent." in out.getvalue()
+    assert "0 offer(s) passed on, 0 waiting permit(s) booked, 0 reminder(s) sent." in out.getvalue()
 
 
 def test_the_history_says_in_words_what_happened(client, applicant):
@@ -444,3 +444,59 @@ def test_a_site_closed_to_appointments_is_refused_and_the_booking_kept(client, a
     assert "Choose one of your prefecture's sites." in response.context["slot_form"].errors["slot"]
     booking.refresh_from_db()
     assert booking.status == Booking.Status.OFFERED and booking.site == created
+
+
+def test_a_person_waiting_without_a_slot_is_offered_one_when_days_open(
+    applicant, clock, django_capture_on_commit_callbacks
+):
+    """Full (here: closed) for the whole horizon at permit made: the person waits; as
+    soon as a day with free slots comes within the horizon, the hourly jobs book it."""
+    from sejour.collection.tasks import run_collection_jobs
+
+    created = site()
+    Closure.objects.create(
+        site=created,
+        starts_on=NOW.date(),
+        ends_on=NOW.date() + timedelta(days=33),
+        reason="Travaux",
+    )
+    application = ready_permit(applicant)
+    assert services.booking_offer_first(application=application, by=None) is None
+    assert services.offers_to_waiting() == 0  # still nothing free within the horizon
+    clock.move_to(NOW + timedelta(days=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_collection_jobs.call()
+    assert result["offered"] == 1
+    booking = Booking.objects.get(application=application, status=Booking.Status.OFFERED)
+    assert booking.starts_at == utc(2026, 7, 6, 7, 0)  # the first Monday after the works
+    assert OutboxMessage.objects.filter(
+        recipient=applicant.email, subject__contains="your appointment"
+    ).exists()
+    assert AuditEvent.objects.filter(action="collection.offered", application=application)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_collection_jobs.call()["offered"] == 0  # once
+
+
+def test_a_person_who_said_they_cannot_come_is_not_rebooked_at_once(applicant, other_applicant):
+    created, application, booking = offered(applicant)
+    services.booking_cancel(booking=booking, by=applicant)
+    assert services.offers_to_waiting() == 0
+    assert not Booking.objects.filter(application=application, status__in=Booking.HOLDING)
+    assert services.offers_to_waiting(now=NOW + services.OFFER_HOLD + timedelta(minutes=1)) == 1
+
+
+def test_an_appointment_booked_less_than_two_days_ahead_gets_no_two_day_reminder(
+    applicant, django_capture_on_commit_callbacks
+):
+    """The message at booking already says it all; a "reminder, in two days" for today's
+    or tomorrow's appointment would be false."""
+    created, application, booking = offered(applicant)
+    assert booking.starts_at == utc(2026, 6, 1, 9, 0)  # today
+    assert services.reminders_send(now=NOW) == 0
+    tomorrow = services.booking_move(
+        booking=booking, site=created, starts_at=utc(2026, 6, 2, 9, 0), by=applicant
+    )
+    assert services.reminders_send(now=NOW + timedelta(hours=1)) == 0
+    tomorrow.refresh_from_db()
+    assert tomorrow.reminded_at is None
+    assert not OutboxMessage.objects.filter(subject__contains="reminder").exists()

@@ -60,3 +60,17 @@ def test_rule_account_existing_vls_ts_validators_are_told_they_have_no_account(c
     assert "Yes, if you have already made any request" not in page
     assert "did not create a Séjour account" in page
     assert f'href="{reverse("accounts:signup_residence")}"' in page
+
+
+@pytest.mark.django_db
+def test_rule_account_existing_the_help_centre_answer_says_the_same(client):
+    """The help centre's own "Do I already have an account?" answer must not tell a
+    VLS-TS validator that the "Référence" is their identifier (no Séjour account
+    was made): it says so and links the sign-up, like the dedicated page."""
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("core:help")).content.decode()
+    entry = page[page.index('id="already-have-account"') :]
+    entry = " ".join(entry[: entry.index("</details>")].split())
+    assert "is your identifier. It is also your foreign-national number" not in entry
+    assert "did not create a Séjour account" in entry
+    assert f'href="{reverse("accounts:signup_residence")}"' in entry
