@@ -90,11 +90,15 @@ def _events_of(application: Application) -> Q:
     """The application's own events, and the loss, theft or damage of the card it
     renews declared just before it (rule DUPLICATE-UNDER-90-DAYS: the declaration is
     recorded without an application, then the person is sent to the renewal)."""
-    return Q(application=application) | Q(
+    own = Q(application=application)
+    card = application.current_document.get("number")
+    if not card:
+        return own
+    return own | Q(
         application__isnull=True,
         subject_id=application.applicant_id,
         action="document.loss_declared",
-        data__document=application.current_document.get("number"),
+        data__document=card,
     )
 
 

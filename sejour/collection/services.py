@@ -139,8 +139,10 @@ def booking_offer_first(*, application: Application, by) -> Booking | None:
         return _offer_first(application, by)
 
 
-def _offer_first(application: Application, by) -> Booking | None:
-    sites = selectors.sites_with_calendar(application.prefecture_id)
+def _offer_first(application: Application, by, *, sites=None) -> Booking | None:
+    """`sites`: the prefecture's calendar when the caller has already read it."""
+    if sites is None:
+        sites = selectors.sites_with_calendar(application.prefecture_id)
     site = selectors.site_for(application, sites)
     if site is None:
         return None
@@ -347,7 +349,11 @@ def offers_to_waiting(*, now: datetime | None = None) -> int:
     ended (cancelled, offer passed on, missed) in the last OFFER_HOLD is left that time
     first: "I cannot come" is not answered with a new time within the hour."""
     now = now or timezone.now()
-    recent = Booking.objects.filter(ended_at__gt=now - OFFER_HOLD).values("application_id")
+    recent = set(
+        Booking.objects.filter(ended_at__gt=now - OFFER_HOLD).values_list(
+            "application_id", flat=True
+        )
+    )
     offered = 0
     prefectures = (
         CollectionSite.objects.filter(is_active=True)
@@ -357,17 +363,20 @@ def offers_to_waiting(*, now: datetime | None = None) -> int:
     )
     start, end = now + selectors.LEAD, now + timedelta(days=selectors.HORIZON_DAYS)
     for prefecture_id in prefectures:
+        waiting = waiting_applications(prefecture_id, exclude_ids=recent)
+        if not waiting.exists():
+            continue
         sites = selectors.sites_with_calendar(prefecture_id)
         if not selectors.free_slots(sites, start=start, end=end, limit=1):
             continue  # full: nobody is offered anything, nothing is written
-        for application in waiting_applications(prefecture_id).exclude(pk__in=recent):
+        for application in waiting:
             with transaction.atomic():
                 application = _lock_application(application)
                 if application.status != Status.PERMIT_AVAILABLE or (
                     selectors.active_booking(application) is not None
                 ):
                     continue
-                if _offer_first(application, None) is None:
+                if _offer_first(application, None, sites=sites) is None:
                     break  # nothing free at this prefecture: the next ones wait too
                 offered += 1
     return offered
@@ -395,17 +404,21 @@ def reminders_send(*, now: datetime | None = None) -> int:
         .only("pk", "starts_at", "created_at", "site__time_zone")
     )
 
-    def day(booking, moment):
-        return selectors.local_time(booking.site, moment).date()
+    def days_ahead(booking, moment) -> int:
+        """Calendar days at the site from `moment` to the appointment."""
+        local = selectors.local_time
+        return (
+            local(booking.site, booking.starts_at).date() - local(booking.site, moment).date()
+        ).days
 
     # An appointment booked less than two days ahead was told in full at booking; a
     # "reminder, in two days" would be false.
     due = [
         booking.pk
         for booking in candidates
-        if (day(booking, booking.starts_at) - day(booking, now)).days <= REMINDER_DAYS_BEFORE
-        and (day(booking, booking.starts_at) - day(booking, booking.created_at)).days
-        >= REMINDER_DAYS_BEFORE
+        if days_ahead(booking, now)
+        <= REMINDER_DAYS_BEFORE
+        <= days_ahead(booking, booking.created_at)
     ]
     for pk in due:
         with transaction.atomic():
